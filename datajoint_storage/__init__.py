@@ -1,0 +1,74 @@
+"""Typed, validated and pluggable object-store configuration for DataJoint.
+
+``import datajoint_storage as dj`` gives the names of DataJoint's storage adapter
+API; ``dj.config`` is created on first access, so importing reads nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AdapterLoadError,
+    AdapterLoadWarning,
+    ConfigSourceError,
+    DataJointError,
+    InvalidKeysError,
+    InvalidValueError,
+    MissingDependencyError,
+    MissingKeysError,
+    StorageBackendError,
+    StoreConfigError,
+    StoreNotFoundError,
+    UnknownProtocolError,
+    ValidationReport,
+)
+from .spec import StoreSpec
+from .storage_adapter import (
+    StorageAdapter,
+    get_storage_adapter,
+    register_adapter,
+    unregister_adapter,
+)
+from .store import Store, get_filesystem, get_store
+
+if TYPE_CHECKING:
+    from .settings import Config
+
+    config: Config
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdapterLoadError",
+    "AdapterLoadWarning",
+    "ConfigSourceError",
+    "DataJointError",
+    "InvalidKeysError",
+    "InvalidValueError",
+    "MissingDependencyError",
+    "MissingKeysError",
+    "StorageAdapter",
+    "StorageBackendError",
+    "Store",
+    "StoreConfigError",
+    "StoreNotFoundError",
+    "StoreSpec",
+    "UnknownProtocolError",
+    "ValidationReport",
+    "__version__",
+    "config",
+    "get_filesystem",
+    "get_storage_adapter",
+    "get_store",
+    "register_adapter",
+    "unregister_adapter",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "config":
+        from .settings import get_config
+
+        return get_config()
+    raise AttributeError(f"module 'datajoint_storage' has no attribute {name!r}")

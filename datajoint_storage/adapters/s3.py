@@ -1,0 +1,110 @@
+"""``s3``: Amazon S3 and S3-compatible servers (MinIO, Ceph, moto) through s3fs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, SecretStr, StrictBool, StrictStr, model_validator
+
+from ..spec import StoreSpec
+from ..storage_adapter import StorageAdapter
+from ._deps import require
+from ._paths import bucket_path
+
+_SECRET_NOTE = "Credential: keep it in .secrets/stores.<name>.{} or in DJ_STORES."
+
+
+class S3StoreSpec(StoreSpec):
+    """Both S3 credentials or neither: half a key pair is always a mistake."""
+
+    @model_validator(mode="after")
+    def _credentials_come_in_pairs(self) -> S3StoreSpec:
+        present = [k for k in ("access_key", "secret_key") if _filled(getattr(self, k, None))]
+        if len(present) == 1:
+            other = "secret_key" if present == ["access_key"] else "access_key"
+            raise ValueError(
+                f"Incomplete S3 credentials: {present[0]} is set but {other} is not; "
+                "give both, or neither to use ambient credentials"
+            )
+        return self
+
+
+def _filled(value: SecretStr | None) -> bool:
+    return value is not None and value.get_secret_value() != ""
+
+
+class S3Adapter(StorageAdapter):
+    """S3 buckets; ``endpoint`` without a scheme gets https (or http when not secure)."""
+
+    protocol = "s3"
+    required_keys = ("endpoint", "bucket", "location")
+    allowed_keys = ("access_key", "secret_key", "secure", "proxy_server")
+    spec_base = S3StoreSpec
+    key_fields = {
+        "endpoint": (
+            StrictStr,
+            Field(
+                description="S3 server host[:port], or a full URL with scheme.",
+                examples=["s3.amazonaws.com", "http://127.0.0.1:9000"],
+            ),
+        ),
+        "bucket": (StrictStr, Field(description="Bucket name.", examples=["acquisition"])),
+        "location": (
+            StrictStr,
+            Field(description="Key prefix inside the bucket.", examples=["raw"]),
+        ),
+        "access_key": (
+            SecretStr | None,
+            Field(description=_SECRET_NOTE.format("access_key"), json_schema_extra={"writeOnly": True}),
+        ),
+        "secret_key": (
+            SecretStr | None,
+            Field(description=_SECRET_NOTE.format("secret_key"), json_schema_extra={"writeOnly": True}),
+        ),
+        "secure": (
+            StrictBool,
+            Field(default=True, description="Use https for an endpoint given without a scheme."),
+        ),
+        "proxy_server": (
+            StrictStr | None,
+            Field(description="HTTP(S) proxy URL for requests to the endpoint."),
+        ),
+    }
+
+    #: Bounded failure: seconds to connect and to wait for a reply, and attempts in all.
+    connect_timeout: float = 5
+    read_timeout: float = 30
+    max_attempts: int = 2
+
+    def endpoint_url(self, spec: dict[str, Any]) -> str:
+        endpoint = spec["endpoint"]
+        if "://" in endpoint:
+            return endpoint
+        return f"{'https' if spec.get('secure', True) else 'http'}://{endpoint}"
+
+    def create_filesystem(self, spec: dict[str, Any]) -> Any:
+        s3fs = require("s3fs", "s3")
+        config: dict[str, Any] = {
+            "connect_timeout": self.connect_timeout,
+            "read_timeout": self.read_timeout,
+            "retries": {"max_attempts": self.max_attempts, "mode": "standard"},
+        }
+        if spec.get("proxy_server"):
+            config["proxies"] = {"http": spec["proxy_server"], "https": spec["proxy_server"]}
+        options: dict[str, Any] = {
+            "client_kwargs": {"endpoint_url": self.endpoint_url(spec)},
+            "config_kwargs": config,
+            "retries": self.max_attempts,
+            # A rotated credential must never get a filesystem cached with the old one.
+            "skip_instance_cache": True,
+        }
+        if spec.get("access_key") and spec.get("secret_key"):
+            options["key"] = spec["access_key"]
+            options["secret"] = spec["secret_key"]
+        return s3fs.S3FileSystem(**options)
+
+    def full_path(self, spec: dict[str, Any], relpath: str) -> str:
+        return bucket_path(spec, "bucket", relpath)
+
+    def get_url(self, spec: dict[str, Any], path: str) -> str:
+        return f"s3://{path}"

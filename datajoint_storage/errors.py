@@ -1,0 +1,127 @@
+"""Every error the library raises, in one place.
+
+The tree::
+
+    DataJointError                      base of everything raised here
+     ├── ConfigSourceError              a source could not be read (DJ_STORES, datajoint.json)
+     ├── StoreConfigError               one problem with one store (has store, key, source)
+     │    ├── UnknownProtocolError      "Unknown protocol: <name>"
+     │    ├── MissingKeysError          "<protocol> store is missing: <fields>"
+     │    ├── InvalidKeysError          "Invalid key(s) for <protocol>: <fields>"
+     │    ├── InvalidValueError         a key holds a value of the wrong type or shape
+     │    └── StoreNotFoundError        a store name that is not configured
+     ├── ValidationReport               every problem of every store, at once (``problems``)
+     ├── AdapterLoadError               "Failed to load storage adapter '<name>'"
+     ├── MissingDependencyError         an optional SDK is not installed (with the pip hint)
+     └── StorageBackendError            the backend refused or did not answer
+
+``AdapterLoadWarning`` is the warning category for a plugin that failed to load.
+
+Messages start with the spec's words and are built from key names, store names and
+sources only. A secret's value is never formatted into a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AdapterLoadError",
+    "AdapterLoadWarning",
+    "ConfigSourceError",
+    "DataJointError",
+    "InvalidKeysError",
+    "InvalidValueError",
+    "MissingDependencyError",
+    "MissingKeysError",
+    "StorageBackendError",
+    "StoreConfigError",
+    "StoreNotFoundError",
+    "UnknownProtocolError",
+    "ValidationReport",
+]
+
+
+class DataJointError(Exception):
+    """Base class of every error this library raises."""
+
+
+class ConfigSourceError(DataJointError):
+    """A configuration source (DJ_STORES, datajoint.json, ...) is unreadable as a whole."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class StoreConfigError(DataJointError):
+    """One problem with one store; ``store``, ``key`` and ``source`` say where."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        store: str | None = None,
+        key: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.store = store
+        self.key = key
+        self.source = source
+
+
+class UnknownProtocolError(StoreConfigError):
+    """No adapter is registered for the store's protocol."""
+
+
+class MissingKeysError(StoreConfigError):
+    """A required key is absent from the store spec."""
+
+
+class InvalidKeysError(StoreConfigError):
+    """The spec holds a key that is neither common nor allowed by the adapter."""
+
+
+class InvalidValueError(StoreConfigError):
+    """A key holds a value of the wrong type or shape, or keys conflict."""
+
+
+class StoreNotFoundError(StoreConfigError):
+    """The asked-for store (or the default store) is not configured."""
+
+
+class ValidationReport(DataJointError):
+    """Every problem found in every store, raised once by ``config.validate()``."""
+
+    def __init__(self, problems: Sequence[StoreConfigError]) -> None:
+        self.problems: tuple[StoreConfigError, ...] = tuple(problems)
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the store configuration:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class AdapterLoadError(DataJointError):
+    """A plugin adapter raised on import or instantiation, or broke the contract."""
+
+    def __init__(self, message: str, *, name: str, distribution: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.distribution = distribution
+
+
+class AdapterLoadWarning(UserWarning):
+    """Warned when a plugin adapter cannot be loaded; the other adapters keep working."""
+
+
+class MissingDependencyError(DataJointError, ImportError):
+    """An optional dependency of a built-in adapter is not installed."""
+
+
+class StorageBackendError(DataJointError, OSError):
+    """The storage backend failed; the message names the store, never a secret."""
+
+    def __init__(self, message: str, *, store: str | None = None) -> None:
+        super().__init__(message)
+        self.store = store

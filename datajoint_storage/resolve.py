@@ -1,0 +1,174 @@
+"""One merged raw store -> its adapter -> its validated, typed spec, or its problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+from ._redact import MASK, scrub
+from .errors import (
+    DataJointError,
+    InvalidValueError,
+    MissingKeysError,
+    StoreConfigError,
+    UnknownProtocolError,
+)
+from .registry import failure_for, get_storage_adapter, registered_adapters
+from .spec import SECRET_KEYS, StoreSpec, dump_spec, suggest, validate_store
+
+if TYPE_CHECKING:
+    from .settings.merge import RawEntry
+
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True)
+class ResolvedStore:
+    """A validated store: adapter, typed spec, plain spec, and each value's source."""
+
+    name: str
+    adapter: Any
+    spec: StoreSpec
+    origins: dict[str, str]
+    from_secrets: frozenset[str]
+    secret_values: frozenset[str] = field(repr=False)
+
+    def plain(self) -> dict[str, Any]:
+        """The spec as the adapter receives it: plain values, secrets unwrapped."""
+        return dump_spec(self.spec, reveal=True)
+
+    def redacted(self) -> dict[str, Any]:
+        """The spec for display: secret fields and anything from a secret file masked."""
+        shown = dump_spec(self.spec, reveal=False)
+        return {k: MASK if k in self.from_secrets else v for k, v in shown.items()}
+
+    def __repr__(self) -> str:
+        return f"ResolvedStore(name={self.name!r}, spec={self.redacted()!r})"
+
+
+def _type_name(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def secret_values_of(entry: RawEntry, adapter: Any = None) -> frozenset[str]:
+    """Every value of ``entry`` that must never be shown: secret keys, secret files."""
+    if not isinstance(entry.value, dict):
+        return frozenset()
+    secret_keys = set(SECRET_KEYS) | set(getattr(adapter, "secret_keys", ()) or ())
+    values = set()
+    for key, value in entry.value.items():
+        if key in secret_keys or key in entry.filled:
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if isinstance(value, str) and value:
+                values.add(value)
+    return frozenset(values)
+
+
+def redacted_raw(entry: RawEntry) -> Any:
+    """The raw entry for display, with secret keys and secret-file values masked."""
+    if not isinstance(entry.value, dict):
+        return entry.value
+    return {
+        k: MASK if k in entry.filled else v for k, v in redact_mapping(entry.value).items()
+    }
+
+
+def resolve_entry(name: str, entry: RawEntry) -> tuple[ResolvedStore | None, list[StoreConfigError]]:
+    """Validate one merged store; never raises for bad input, returns its problems."""
+    value = entry.value
+    if not isinstance(value, dict):
+        return None, [
+            InvalidValueError(
+                f"Store {name!r} must be an object with a 'protocol', not a JSON "
+                f"{_type_name(value)} (from {entry.source})",
+                store=name,
+                source=entry.source,
+            )
+        ]
+    protocol = value.get("protocol")
+    if protocol is None:
+        where = ", ".join(dict.fromkeys(entry.origin(k) for k in value)) or entry.source
+        return None, [
+            MissingKeysError(
+                f"Store {name!r} is missing: protocol (from {where})",
+                store=name,
+                key="protocol",
+                source=where,
+            )
+        ]
+    source = entry.origin("protocol")
+    if not isinstance(protocol, str):
+        return None, [
+            InvalidValueError(
+                f"Invalid value for protocol: must be a string, not a JSON {_type_name(protocol)} "
+                f"(store {name!r}, from {source})",
+                store=name,
+                key="protocol",
+                source=source,
+            )
+        ]
+    adapter = get_storage_adapter(protocol)
+    if adapter is None:
+        return None, [_unknown_protocol(name, protocol, source)]
+    secrets = secret_values_of(entry, adapter)
+    spec, problems = validate_store(name, adapter, value, entry.origin)
+    if spec is None:
+        return None, problems
+    origins = {
+        key: entry.origins.get(key, entry.source if key in value else DEFAULT_SOURCE)
+        for key in dump_spec(spec, reveal=False)
+    }
+    resolved = ResolvedStore(name, adapter, spec, origins, frozenset(entry.filled), secrets)
+    extra = _adapter_rules(resolved)
+    return (None, extra) if extra else (resolved, [])
+
+
+def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
+    """Run an adapter's own ``validate_spec`` when it adds rules beyond our model."""
+    from .storage_adapter import StorageAdapter
+
+    adapter = resolved.adapter
+    check = getattr(adapter, "validate_spec", None)
+    if check is None or getattr(type(adapter), "validate_spec", None) is StorageAdapter.validate_spec:
+        return []
+    try:
+        check(resolved.plain())
+    except Exception as exc:  # a plugin's rule may raise anything; report, never echo secrets
+        text = scrub(str(exc), resolved.secret_values)
+        if not isinstance(exc, DataJointError):
+            text = f"{type(exc).__name__}: {text}"
+        return [
+            InvalidValueError(
+                f"{text} (store {resolved.name!r}, from {resolved.origins.get('protocol')})",
+                store=resolved.name,
+                source=resolved.origins.get("protocol"),
+            )
+        ]
+    return []
+
+
+def _unknown_protocol(name: str, protocol: str, source: str) -> UnknownProtocolError:
+    failure = failure_for(protocol)
+    if failure is not None:
+        hint = f"; the adapter that provides it failed to load: {failure}"
+    else:
+        hint = suggest(protocol, registered_adapters()) + (
+            "; pip install the adapter package that provides it"
+        )
+    return UnknownProtocolError(
+        f"Unknown protocol: {protocol} (store {name!r}, from {source}){hint}",
+        store=name,
+        key="protocol",
+        source=source,
+    )
+
+
+def redact_mapping(mapping: Any) -> Any:
+    """A store-like mapping for display, with secret-bearing keys masked."""
+    if not isinstance(mapping, dict):
+        return mapping
+    return {k: MASK if k in SECRET_KEYS and v not in (None, "") else v for k, v in mapping.items()}

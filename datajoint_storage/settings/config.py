@@ -1,0 +1,278 @@
+"""``Config``: the sources in precedence order, the runtime layer, resolved store specs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import (
+    ConfigSourceError,
+    InvalidValueError,
+    StoreConfigError,
+    StoreNotFoundError,
+    ValidationReport,
+)
+from ..resolve import ResolvedStore, redact_mapping, redacted_raw, resolve_entry
+from ..spec import suggest
+from .layer import NAME_ENTRIES, Layer
+from .merge import RawEntry, merge_layers
+from .sources import (
+    DjStoresSource,
+    JsonFileSource,
+    RuntimeSource,
+    SecretsDirSource,
+    find_config_file,
+    read_environment,
+    truthy,
+)
+from .stores_view import StoresView
+
+#: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
+SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
+
+
+class Config:
+    """Store configuration merged from every source, read lazily and cached.
+
+    Nothing is read until a store is asked for. ``reload()`` reads the files and the
+    environment again; runtime settings survive it.
+    """
+
+    def __init__(self, *, cwd: Path | str | None = None) -> None:
+        self._cwd = Path(cwd) if cwd is not None else None
+        self._lock = threading.RLock()
+        self._runtime = RuntimeSource()
+        self._sources: tuple[Any, ...] | None = None
+        self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
+        self._merged: dict[str, RawEntry] | None = None
+        self._resolved: dict[str, tuple[ResolvedStore | None, list[StoreConfigError]]] = {}
+        #: Bumped on every change; caches compare it to know they are current.
+        self.generation = 0
+
+    # -- sources -----------------------------------------------------------------
+
+    def _build_sources(self) -> tuple[Any, ...]:
+        cwd = self._cwd or Path.cwd()
+        environ = read_environment(cwd)
+        config_file = secrets_dir = None
+        if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
+            named = environ.get("DJ_CONFIG_FILE")
+            config_file = Path(named).expanduser() if named else find_config_file(cwd)
+            project_secrets = config_file.parent / ".secrets" if config_file else None
+            if project_secrets is not None and project_secrets.is_dir():
+                secrets_dir = project_secrets
+            elif SYSTEM_SECRETS_DIR.is_dir():
+                secrets_dir = SYSTEM_SECRETS_DIR
+        # Highest precedence first; this tuple is the whole precedence story.
+        # (5. defaults are applied by each adapter's model.)
+        return (
+            self._runtime,  # 1. config["stores"][name] = {...}
+            DjStoresSource(environ),  # 2. DJ_STORES replaces the file's block
+            JsonFileSource(config_file) if config_file else None,  # 3. datajoint.json
+            SecretsDirSource(secrets_dir) if secrets_dir else None,  # 4. fills unset keys
+        )
+
+    def _merged_entries(self) -> dict[str, RawEntry]:
+        with self._lock:
+            if self._merged is None:
+                if self._lower is None:
+                    self._sources = self._build_sources()
+                    self._lower = tuple(s() if s else None for s in self._sources[1:])
+                self._merged = merge_layers((self._runtime(), *self._lower))
+            return self._merged
+
+    def sources(self) -> list[str]:
+        """The sources in force, highest precedence first, as readable labels."""
+        self._merged_entries()
+        assert self._sources is not None
+        return [repr(s) for s in self._sources if s is not None]
+
+    def reload(self) -> None:
+        """Read every file and environment variable again (runtime settings stay)."""
+        with self._lock:
+            self._lower = None
+            self._changed()
+
+    def _changed(self) -> None:
+        with self._lock:
+            self._merged = None
+            self._resolved = {}
+            self.generation += 1
+
+    # -- the runtime layer ---------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        if key != "stores":
+            raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
+        return StoresView(self)
+
+    def __setitem__(self, key: str, value: Mapping[str, Any]) -> None:
+        if key != "stores":
+            raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
+        if not isinstance(value, Mapping):
+            raise InvalidValueError("config['stores'] must be a mapping of store names", source="runtime")
+        with self._lock:
+            self._runtime.entries = {name: _copy(v) for name, v in value.items()}
+            self._runtime.deleted = set()
+            self._runtime.replace_block = True
+            self._changed()
+
+    def _set_runtime_store(self, name: str, value: Any) -> None:
+        with self._lock:
+            self._runtime.entries[name] = _copy(value)
+            self._runtime.deleted.discard(name)
+            self._changed()
+
+    def _delete_runtime_store(self, name: str) -> None:
+        with self._lock:
+            if name not in self._merged_entries():
+                raise KeyError(name)
+            self._runtime.entries.pop(name, None)
+            self._runtime.deleted.add(name)
+            self._changed()
+
+    @contextmanager
+    def override(self, *, stores: Mapping[str, Any]) -> Iterator[Config]:
+        """Set ``stores`` at runtime for the ``with`` block, then restore what was there."""
+        with self._lock:
+            saved = self._runtime.snapshot()
+            for name, value in stores.items():
+                self._set_runtime_store(name, value)
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._runtime.restore(saved)
+                self._changed()
+
+    def _raw_value(self, name: str) -> Any:
+        entry = self._merged_entries().get(name)
+        if entry is None:
+            raise KeyError(name)
+        if isinstance(entry.value, dict):  # secrets stay out of what code reads back
+            return {k: v for k, v in entry.value.items() if k not in entry.filled}
+        return entry.value
+
+    def _entry_names(self) -> list[str]:
+        return list(self._merged_entries())
+
+    def _redacted_block(self) -> dict[str, Any]:
+        return {name: redacted_raw(e) for name, e in self._merged_entries().items()}
+
+    # -- resolution ----------------------------------------------------------------
+
+    def store_names(self) -> list[str]:
+        """Names of the configured stores (not ``default`` / ``filepath_default``)."""
+        return [n for n in self._merged_entries() if n not in NAME_ENTRIES]
+
+    def _default_name(self, entry_name: str) -> tuple[str | None, StoreConfigError | None]:
+        merged = self._merged_entries()
+        entry = merged.get(entry_name)
+        if entry is None:
+            return None, StoreNotFoundError(
+                f"No {entry_name} store: set stores.{entry_name} to the name of a configured store",
+                key=entry_name,
+            )
+        if not isinstance(entry.value, str):
+            return None, InvalidValueError(
+                f"Invalid value for stores.{entry_name}: must name a configured store "
+                f"(from {entry.source})",
+                key=entry_name,
+                source=entry.source,
+            )
+        if entry.value not in merged or entry.value in NAME_ENTRIES:
+            return None, StoreNotFoundError(
+                f"stores.{entry_name} names {entry.value!r}, which is not a configured store "
+                f"(from {entry.source}){suggest(entry.value, self.store_names())}",
+                store=entry.value,
+                key=entry_name,
+                source=entry.source,
+            )
+        return entry.value, None
+
+    def _outcome(self, name: str) -> tuple[ResolvedStore | None, list[StoreConfigError]]:
+        with self._lock:
+            outcome = self._resolved.get(name)
+            if outcome is None:
+                entry = self._merged_entries().get(name)
+                if entry is None or name in NAME_ENTRIES:
+                    configured = self.store_names()
+                    error = StoreNotFoundError(
+                        f"Store {name!r} is not configured"
+                        + (f"; configured stores: {', '.join(configured)}" if configured else "")
+                        + suggest(name, configured),
+                        store=name,
+                    )
+                    return None, [error]
+                outcome = self._resolved[name] = resolve_entry(name, entry)
+            return outcome
+
+    def resolve(self, name: str | None = None, *, use_filepath_default: bool = False) -> ResolvedStore:
+        """The validated store ``name`` (or the default store); raises its first problem."""
+        if name is None:
+            name, error = self._default_name("filepath_default" if use_filepath_default else "default")
+            if error is not None:
+                raise error
+            assert name is not None
+        resolved, problems = self._outcome(name)
+        if problems:
+            if len(problems) == 1:
+                raise problems[0]
+            raise ValidationReport(problems)
+        assert resolved is not None
+        return resolved
+
+    def get_store_spec(
+        self, name: str | None = None, *, use_filepath_default: bool = False, redact: bool = False
+    ) -> dict[str, Any]:
+        """The store's spec as a plain dict, defaults applied.
+
+        Secrets are plain strings (callers hand the spec to fsspec) unless ``redact``.
+        ``name=None`` means the ``default`` store, or ``filepath_default`` with the flag.
+        """
+        resolved = self.resolve(name, use_filepath_default=use_filepath_default)
+        return resolved.redacted() if redact else resolved.plain()
+
+    def provenance(self, name: str | None = None) -> dict[str, str]:
+        """For every key of the resolved spec, the source that set it.
+
+        Sources are ``runtime``, ``DJ_STORES``, a ``datajoint.json`` path, a secret
+        file path, or ``default``.
+        """
+        return dict(self.resolve(name).origins)
+
+    def problems(self) -> list[StoreConfigError]:
+        """Every problem of every store, without raising (what ``validate`` reports)."""
+        merged = self._merged_entries()
+        found: list[StoreConfigError] = []
+        for entry_name in NAME_ENTRIES:
+            if entry_name in merged:
+                found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
+        for name in self.store_names():
+            found += self._outcome(name)[1]
+        return found
+
+    def validate(self) -> None:
+        """Check every store; raise one :class:`ValidationReport` listing every problem."""
+        problems = self.problems()
+        if problems:
+            raise ValidationReport(problems)
+
+    def __repr__(self) -> str:
+        try:
+            block = self._redacted_block()
+        except ConfigSourceError as exc:
+            return f"Config(<unreadable: {exc}>)"
+        return f"Config(stores={block!r})"
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in value.items()}
+    return value
+
+
+__all__ = ["SYSTEM_SECRETS_DIR", "Config", "redact_mapping"]

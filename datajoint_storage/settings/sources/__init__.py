@@ -1,0 +1,17 @@
+"""One module per configuration source; each returns a :class:`~..layer.Layer` or None."""
+
+from .dj_stores import DjStoresSource
+from .environment import read_environment, truthy
+from .json_file import JsonFileSource, find_config_file
+from .runtime import RuntimeSource
+from .secrets_dir import SecretsDirSource
+
+__all__ = [
+    "DjStoresSource",
+    "JsonFileSource",
+    "RuntimeSource",
+    "SecretsDirSource",
+    "find_config_file",
+    "read_environment",
+    "truthy",
+]

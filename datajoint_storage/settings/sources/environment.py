@@ -1,0 +1,36 @@
+"""``DJ_*`` variables from the process environment and, unless files are off, ``.env``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+PREFIX = "DJ_"
+_TRUE = frozenset({"true", "1", "yes", "on"})
+
+
+def truthy(value: str | None) -> bool:
+    """``true``, ``1``, ``yes``, ``on`` in any case; anything else is false."""
+    return value is not None and value.strip().lower() in _TRUE
+
+
+def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``DJ_*`` variables in force: real environment variables win over ``.env``.
+
+    With ``DJ_IGNORE_CONFIG_FILE`` true in the real environment, ``.env`` is not
+    opened at all: env-only deployments are promised that no file contributes.
+    """
+    env = {k: v for k, v in (os.environ if environ is None else environ).items() if k.startswith(PREFIX)}
+    if truthy(env.get("DJ_IGNORE_CONFIG_FILE")):
+        return env
+    dotenv_path = cwd / ".env"
+    if not dotenv_path.is_file():
+        return env
+    from dotenv import dotenv_values  # never load_dotenv: it would write os.environ
+
+    from_file = {
+        k: v for k, v in dotenv_values(dotenv_path, encoding="utf-8").items()
+        if k.startswith(PREFIX) and v is not None
+    }
+    return {**from_file, **env}

@@ -1,0 +1,85 @@
+"""``datajoint.json``: found upward from the working directory, or named by DJ_CONFIG_FILE."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigSourceError
+from ..layer import Layer
+
+FILENAME = "datajoint.json"
+_REPO_MARKERS = (".git", ".hg")
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``datajoint.json`` from ``start`` upward, stopping at a repository root."""
+    directory = start.resolve()
+    while True:
+        candidate = directory / FILENAME
+        if candidate.is_file():
+            return candidate
+        if any((directory / marker).exists() for marker in _REPO_MARKERS):
+            return None
+        if directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+class JsonFileSource:
+    """The ``stores`` block of one ``datajoint.json``, nested and flat dot keys merged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self) -> Layer:
+        label = str(self.path)
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigSourceError(
+                f"Cannot read {label}: {type(exc).__name__}: {getattr(exc, 'strerror', None) or 'not UTF-8'}",
+                source=label,
+            ) from None
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigSourceError(
+                f"{label} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                source=label,
+            ) from None
+        except RecursionError:
+            raise ConfigSourceError(f"{label} is nested too deeply", source=label) from None
+        if not isinstance(document, dict):
+            raise ConfigSourceError(f"{label} must hold a JSON object", source=label)
+        return Layer(label, "block", stores_block(document, label))
+
+    def __repr__(self) -> str:
+        return f"JsonFileSource(path={str(self.path)!r})"
+
+
+def stores_block(document: dict[str, Any], label: str) -> dict[str, Any]:
+    """Merge ``"stores": {...}`` with flat ``"stores.<name>.<key>"`` entries."""
+    nested = document.get("stores", {})
+    if nested is None:
+        nested = {}
+    if not isinstance(nested, dict):
+        raise ConfigSourceError(f"'stores' in {label} must be a JSON object", source=label)
+    block: dict[str, Any] = {
+        name: dict(value) if isinstance(value, dict) else value for name, value in nested.items()
+    }
+    for flat_key, value in document.items():
+        if not flat_key.startswith("stores."):
+            continue
+        name, _, key = flat_key[len("stores.") :].partition(".")
+        if not key:
+            block[name] = value  # "stores.default": "main", or a whole store
+            continue
+        store = block.setdefault(name, {})
+        if not isinstance(store, dict):
+            raise ConfigSourceError(
+                f"{label} sets {flat_key!r}, but store {name!r} is not an object", source=label
+            )
+        store[key] = value
+    return block

@@ -1,0 +1,126 @@
+"""``.secrets/stores.<name>.<attr>``: one value per file, filling keys left unset.
+
+The directory walk is pydantic-settings' ``NestedSecretsSettingsSource``: it follows
+Kubernetes' ``..data`` links that stay inside the directory, skips links that escape,
+skips hidden files and caps the directory's size. We only add the per-file rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from pathlib import Path
+from ...errors import ConfigSourceError
+from ..layer import Layer
+
+#: A store secret's file name: exactly ``stores.<name>.<attr>``.
+SECRET_NAME = re.compile(r"stores\.([^./]+)\.([^./]+)")
+#: Larger files are not credentials; they are skipped with a warning.
+MAX_SECRET_BYTES = 64 * 1024
+
+
+class SecretsWarning(UserWarning):
+    """A secret file was skipped; the message names the file, never its content."""
+
+
+class SecretsDirSource:
+    """Reads the store secrets of one directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def __call__(self) -> Layer | None:
+        if not self.directory.is_dir():
+            return None
+        from pydantic_settings import SettingsError
+
+        try:
+            source = _store_secrets_source()(
+                _shape(),
+                secrets_dir=self.directory,
+                secrets_nested_delimiter=".",
+                secrets_case_sensitive=True,
+                secrets_dir_missing="ok",
+            )
+            entries = source().get("stores", {})
+        except SettingsError as exc:
+            raise ConfigSourceError(
+                f"Secrets directory {self.directory} was not read: {exc}",
+                source=str(self.directory),
+            ) from None
+        entries = {
+            store: {attr: value for attr, value in attrs.items() if value}  # empty is absent
+            for store, attrs in entries.items()
+        }
+        directory = self.directory
+        return Layer(
+            str(directory),
+            "fill",
+            {store: attrs for store, attrs in entries.items() if attrs},
+            origin_of=lambda store, key: str(directory / f"stores.{store}.{key}"),
+        )
+
+    def __repr__(self) -> str:
+        return f"SecretsDirSource(directory={str(self.directory)!r})"
+
+
+def _read_one(path: Path) -> str | None:
+    """The stripped UTF-8 text of one secret file, or None (with a warning) if unusable."""
+    try:
+        if path.stat().st_size > MAX_SECRET_BYTES:
+            return _skip(path, f"it is larger than {MAX_SECRET_BYTES} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _skip(path, f"it cannot be read ({exc.strerror or type(exc).__name__})")
+    try:
+        # Explicit UTF-8, and strip: editors add a trailing newline, Windows editors CRLF.
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return _skip(path, "it is not UTF-8 text")
+
+
+def _skip(path: Path, why: str) -> None:
+    warnings.warn(f"Secret file {path} skipped: {why}", SecretsWarning, stacklevel=2)
+    return None
+
+
+@functools.cache
+def _shape() -> type:
+    """The settings class the nested source explodes ``stores.<name>.<attr>`` into."""
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class StoreSecrets(BaseSettings):
+        model_config = SettingsConfigDict(extra="ignore")
+        stores: dict[str, dict[str, str]] = {}
+
+    return StoreSecrets
+
+
+@functools.cache
+def _store_secrets_source() -> type:
+    """pydantic-settings' nested secrets source, reading only store-secret files."""
+    from pydantic_settings import NestedSecretsSettingsSource
+
+    class StoreSecretsSource(NestedSecretsSettingsSource):
+        @classmethod
+        def load_secrets(cls, path: Path) -> dict[str, str]:
+            # The walk is pydantic-settings': links escaping ``path`` never come back.
+            walked = {p.name: p for p in cls._iter_secret_files(path) if p.parent == path}
+            values: dict[str, str] = {}
+            for entry in sorted(path.iterdir()):
+                name = entry.name
+                if name.startswith(".") or not SECRET_NAME.fullmatch(name):
+                    continue
+                if name not in walked:
+                    if entry.is_symlink():
+                        _skip(entry, "it links outside the secrets directory")
+                    elif entry.is_dir():
+                        _skip(entry, "it is a directory, not a file")
+                    continue
+                value = _read_one(walked[name])
+                if value is not None:
+                    values[name] = value
+            return values
+
+    return StoreSecretsSource

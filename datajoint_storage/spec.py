@@ -1,0 +1,331 @@
+"""The store spec as a pydantic model: common keys, defaults, the prefix rule, secrets.
+
+Every adapter gets one model, built once from its ``required_keys`` and
+``allowed_keys`` on top of :class:`StoreSpec`. pydantic's errors are translated here
+into the spec's messages, built from key names only, so a value (and in particular a
+secret) can never reach the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal
+
+from annotated_types import Gt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    Strict,
+    StrictStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from .errors import (
+    InvalidKeysError,
+    InvalidValueError,
+    MissingKeysError,
+    StoreConfigError,
+)
+
+__all__ = [
+    "COMMON_KEYS",
+    "SECRET_KEYS",
+    "StoreSpec",
+    "dump_spec",
+    "spec_model_for",
+    "validate_store",
+]
+
+PositiveInt = Annotated[int, Strict(), Gt(0)]
+
+#: Keys every store accepts, whatever its protocol (reference: "Common keys").
+COMMON_KEYS: tuple[str, ...] = (
+    "protocol",
+    "location",
+    "subfolding",
+    "partition_pattern",
+    "token_length",
+    "hash_prefix",
+    "schema_prefix",
+    "filepath_prefix",
+    "stage",
+)
+
+#: Keys whose values are credentials, for every protocol (adapters may add more).
+SECRET_KEYS: frozenset[str] = frozenset(
+    {"secret_key", "access_key", "token", "account_key", "connection_string", "password"}
+)
+
+_PREFIX_KEYS = ("hash_prefix", "schema_prefix", "filepath_prefix")
+
+
+class StoreSpec(BaseModel):
+    """Keys and defaults shared by every store; adapters' models extend it."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, frozen=True)
+
+    protocol: StrictStr = Field(
+        description="Storage adapter that serves this store.", examples=["file", "s3"]
+    )
+    location: StrictStr = Field(
+        default="",
+        description="Base path or prefix inside the backend.",
+        examples=["/data/project", "experiments/2026"],
+    )
+    subfolding: list[PositiveInt] | None = Field(
+        default=None,
+        description="Fan-out of hash-addressed paths: lengths of nested directory names.",
+        examples=[[2, 2]],
+    )
+    partition_pattern: StrictStr | None = Field(
+        default=None,
+        description="Primary-key attributes that partition schema-addressed paths.",
+        examples=["subject_id/session_date"],
+    )
+    token_length: PositiveInt = Field(
+        default=8, description="Length of the random token in schema-addressed paths."
+    )
+    hash_prefix: StrictStr = Field(
+        default="_hash", description="Section of the store that holds hash-addressed objects."
+    )
+    schema_prefix: StrictStr = Field(
+        default="_schema", description="Section of the store that holds schema-addressed objects."
+    )
+    filepath_prefix: StrictStr | None = Field(
+        default=None,
+        description="Namespace that <filepath@> paths must stay in; unrestricted when null.",
+        examples=["recordings"],
+    )
+    stage: Any = Field(default=None, description="Reserved; accepted and not interpreted.")
+
+    @model_validator(mode="after")
+    def _prefixes_do_not_overlap(self) -> StoreSpec:
+        """Hash, schema and filepath sections must not contain one another."""
+        named = [(key, getattr(self, key)) for key in _PREFIX_KEYS]
+        parts = [(key, value.strip("/")) for key, value in named if value is not None]
+        for i, (key_a, a) in enumerate(parts):
+            for key_b, b in parts[i + 1 :]:
+                if a == b or a.startswith(b + "/") or b.startswith(a + "/") or not a or not b:
+                    raise ValueError(
+                        f"{key_a} {a!r} and {key_b} {b!r} overlap; "
+                        "the three prefixes must be mutually exclusive"
+                    )
+        return self
+
+
+def _secret_field(key: str, required: bool) -> tuple[Any, FieldInfo]:
+    description = (
+        f"Credential. Keep it out of datajoint.json: put it in .secrets/stores.<name>.{key} "
+        "or in DJ_STORES."
+    )
+    if required:
+        return SecretStr, Field(description=description, json_schema_extra={"writeOnly": True})
+    return SecretStr | None, Field(
+        default=None, description=description, json_schema_extra={"writeOnly": True}
+    )
+
+
+def _plain_field(key: str, required: bool) -> tuple[Any, FieldInfo]:
+    description = f"Adapter-defined key {key!r}."
+    if required:
+        return Any, Field(description=description)
+    return Any, Field(default=None, description=description)
+
+
+def _declared_field(declared: Any, required: bool) -> tuple[Any, FieldInfo]:
+    """An adapter's own ``(annotation, Field(...))`` or bare annotation for a key."""
+    annotation, info = declared if isinstance(declared, tuple) else (declared, Field())
+    documentation = {
+        "description": info.description,
+        "examples": info.examples,
+        "json_schema_extra": info.json_schema_extra,
+    }
+    if required:
+        return annotation, Field(**documentation)
+    if info.default is PydanticUndefined and info.default_factory is None:
+        return annotation, Field(default=None, **documentation)
+    return annotation, info
+
+
+_models: dict[tuple[Any, ...], type[StoreSpec]] = {}
+_models_lock = threading.Lock()
+
+
+def spec_model_for(adapter: Any) -> type[StoreSpec]:
+    """The pydantic model of ``adapter``'s store spec, built once and cached."""
+    cls = adapter if isinstance(adapter, type) else type(adapter)
+    protocol = adapter.protocol
+    required = tuple(adapter.required_keys)
+    allowed = tuple(adapter.allowed_keys)
+    cache_key = (cls, protocol, required, allowed)
+    model = _models.get(cache_key)
+    if model is None:
+        with _models_lock:
+            model = _models.get(cache_key)
+            if model is None:
+                model = _build_model(adapter, protocol, required, allowed)
+                _models[cache_key] = model
+    return model
+
+
+def _build_model(
+    adapter: Any, protocol: str, required: tuple[str, ...], allowed: tuple[str, ...]
+) -> type[StoreSpec]:
+    declared: Mapping[str, Any] = getattr(adapter, "key_fields", None) or {}
+    secrets = SECRET_KEYS | frozenset(getattr(adapter, "secret_keys", ()) or ())
+    fields: dict[str, Any] = {
+        "protocol": (
+            Literal[protocol],  # type: ignore[valid-type]
+            Field(description="Storage adapter that serves this store."),
+        )
+    }
+    for key in dict.fromkeys((*required, *allowed)):
+        if key == "protocol":
+            continue
+        is_required = key in required
+        if key in declared:
+            fields[key] = _declared_field(declared[key], is_required)
+        elif key in StoreSpec.model_fields:
+            fields[key] = _declared_field(
+                (StoreSpec.model_fields[key].annotation, StoreSpec.model_fields[key]),
+                is_required,
+            )
+        elif key in secrets:
+            fields[key] = _secret_field(key, is_required)
+        else:
+            fields[key] = _plain_field(key, is_required)
+    name = f"{getattr(adapter, '__name__', type(adapter).__name__)}Spec"
+    base = getattr(adapter, "spec_base", None) or StoreSpec
+    model = create_model(name, __base__=base, **fields)
+    model.__doc__ = f"Store spec for protocol {protocol!r}."
+    return model
+
+
+def dump_spec(spec: StoreSpec, *, reveal: bool) -> dict[str, Any]:
+    """The plain dict callers get: common keys always, adapter keys when set or defaulted.
+
+    ``stage`` and adapter keys with a ``None`` default appear only when configured,
+    as DataJoint does. ``reveal`` unwraps secrets; otherwise they stay masked.
+    """
+    out: dict[str, Any] = {}
+    fields_set = spec.model_fields_set
+    for key, info in type(spec).model_fields.items():
+        value = getattr(spec, key)
+        is_common = key in StoreSpec.model_fields and key != "stage"
+        if key not in fields_set and not is_common and info.default is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value() if reveal else str(value)
+        elif isinstance(value, list):
+            value = list(value)
+        out[key] = value
+    return out
+
+
+def suggest(word: str, choices: Any) -> str:
+    """A ``did you mean`` suffix, or an empty string when nothing is close."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def validate_store(
+    name: str | None,
+    adapter: Any,
+    raw: Mapping[str, Any],
+    origin: Callable[[str], str | None] = lambda key: None,
+) -> tuple[StoreSpec | None, list[StoreConfigError]]:
+    """Validate one raw store with its adapter's model; problems in the spec's words.
+
+    Returns the typed spec (or ``None``) and every problem found, each naming the
+    store, the key and the source ``origin(key)`` reports for it.
+    """
+    model = spec_model_for(adapter)
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    protocol = adapter.protocol
+    missing: list[str] = []
+    invalid: list[str] = []
+    problems: list[StoreConfigError] = []
+    for error in errors:
+        loc = error["loc"]
+        key = str(loc[0]) if loc else None
+        if error["type"] == "missing" and key is not None:
+            missing.append(key)
+        elif error["type"] == "extra_forbidden" and key is not None:
+            invalid.append(key)
+        else:
+            problems.append(_value_problem(name, protocol, loc, error["msg"], origin, raw))
+    where = _where(name, [origin(k) for k in raw])
+    head: list[StoreConfigError] = []
+    if missing:
+        head.append(
+            MissingKeysError(
+                f"{protocol} store is missing: {', '.join(missing)}{where}",
+                store=name,
+                key=missing[0],
+                source=_first([origin(k) for k in raw]),
+            )
+        )
+    if invalid:
+        known = tuple(model.model_fields)
+        hints = "".join(suggest(key, known) for key in invalid)
+        sources = [origin(k) for k in invalid]
+        head.append(
+            InvalidKeysError(
+                f"Invalid key(s) for {protocol}: {', '.join(invalid)}{_where(name, sources)}{hints}",
+                store=name,
+                key=invalid[0],
+                source=_first(sources),
+            )
+        )
+    return None, head + problems
+
+
+def _value_problem(
+    name: str | None,
+    protocol: str,
+    loc: tuple[Any, ...],
+    msg: str,
+    origin: Callable[[str], str | None],
+    raw: Mapping[str, Any],
+) -> InvalidValueError:
+    msg = msg.removeprefix("Value error, ")
+    if not loc:  # a rule across keys (prefix overlap, credential pairing)
+        sources = [origin(k) for k in raw]
+        return InvalidValueError(
+            f"{msg}{_where(name, sources)}",
+            store=name,
+            source=_first(sources),
+        )
+    key = str(loc[0])
+    path = ".".join(str(part) for part in loc)
+    source = origin(key)
+    return InvalidValueError(
+        f"Invalid value for {path}: {msg}{_where(name, [source])}",
+        store=name,
+        key=key,
+        source=source,
+    )
+
+
+def _first(values: list[str | None]) -> str | None:
+    return next((v for v in values if v), None)
+
+
+def _where(name: str | None, sources: list[str | None]) -> str:
+    """`` (store 'x', from <source>)`` context appended after the spec's words."""
+    parts = [f"store {name!r}"] if name is not None else []
+    unique = list(dict.fromkeys(s for s in sources if s))
+    if unique:
+        parts.append("from " + ", ".join(unique))
+    return f" ({', '.join(parts)})" if parts else ""

@@ -1,0 +1,102 @@
+"""The factory: a resolved store, its adapter's filesystem (cached), paths and URLs.
+
+This is the only module that calls ``create_filesystem``. A filesystem is cached per
+store and rebuilt when the store's resolved spec changes, so rotated credentials
+never meet a filesystem built with the old ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+from ._redact import scrub
+from .errors import DataJointError, StorageBackendError
+from .resolve import ResolvedStore
+from .settings import Config, get_config
+
+__all__ = ["Store", "get_filesystem", "get_store"]
+
+
+class Store:
+    """One configured store bound to its adapter; the spec stays private."""
+
+    def __init__(self, resolved: ResolvedStore) -> None:
+        self._resolved = resolved
+        self._spec = resolved.plain()
+        self._fs: Any = None
+        self._lock = threading.Lock()
+
+    name = property(lambda self: self._resolved.name, doc="The store's name.")
+    protocol = property(lambda self: self._resolved.adapter.protocol, doc="The store's protocol.")
+    adapter = property(lambda self: self._resolved.adapter, doc="The adapter serving the store.")
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything the adapter would see changes (credentials too)."""
+        text = json.dumps([self.protocol, self._spec], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def filesystem(self) -> Any:
+        """The adapter's fsspec filesystem, created on first use."""
+        if self._fs is None:
+            with self._lock:
+                if self._fs is None:
+                    self._fs = self._create_filesystem()
+        return self._fs
+
+    def _create_filesystem(self) -> Any:
+        try:
+            return self.adapter.create_filesystem(dict(self._spec))
+        except DataJointError:
+            raise
+        except Exception as exc:  # any SDK error: name the store, never a secret
+            reason = scrub(f"{type(exc).__name__}: {exc}", self._resolved.secret_values)
+            raise StorageBackendError(
+                f"Store {self.name!r} ({self.protocol}): could not create its filesystem: {reason}",
+                store=self.name,
+            ) from None
+
+    def full_path(self, relpath: str) -> str:
+        """Where ``relpath`` lives in the backend."""
+        return self.adapter.full_path(dict(self._spec), relpath)
+
+    def get_url(self, relpath: str) -> str:
+        """Display URL of the object at ``relpath``."""
+        return self.adapter.get_url(dict(self._spec), self.full_path(relpath))
+
+    def __repr__(self) -> str:
+        return f"Store(name={self.name!r}, spec={self._resolved.redacted()!r})"
+
+
+_stores: dict[tuple[int, str | None], tuple[int, Store]] = {}
+_lock = threading.Lock()
+
+
+def get_store(name: str | None = None, *, config: Config | None = None) -> Store:
+    """The :class:`Store` named ``name`` (the default store when None), cached."""
+    config = config or get_config()
+    key = (id(config), name)
+    hit = _stores.get(key)
+    if hit is not None and hit[0] == config.generation:
+        return hit[1]
+    with _lock:
+        generation = config.generation
+        store = Store(config.resolve(name))
+        previous = _stores.get(key)
+        if previous is not None and previous[1].fingerprint == store.fingerprint:
+            store = previous[1]  # same spec: keep its filesystem
+        _stores[key] = (generation, store)
+        return store
+
+
+def get_filesystem(name: str | None = None, *, config: Config | None = None) -> Any:
+    """The fsspec filesystem of store ``name`` (the default store when None), cached."""
+    config = config or get_config()
+    hit = _stores.get((id(config), name))
+    if hit is not None and hit[0] == config.generation:
+        return hit[1].filesystem
+    return get_store(name, config=config).filesystem
