@@ -72,12 +72,12 @@ def redacted_raw(entry: RawEntry) -> Any:
     """The raw entry for display, with secret keys and secret-file values masked."""
     if not isinstance(entry.value, dict):
         return entry.value
-    return {
-        k: MASK if k in entry.filled else v for k, v in redact_mapping(entry.value).items()
-    }
+    return {k: MASK if k in entry.filled else v for k, v in redact_mapping(entry.value).items()}
 
 
-def resolve_entry(name: str, entry: RawEntry) -> tuple[ResolvedStore | None, list[StoreConfigError]]:
+def resolve_entry(
+    name: str, entry: RawEntry
+) -> tuple[ResolvedStore | None, list[StoreConfigError]]:
     """Validate one merged store; never raises for bad input, returns its problems."""
     value = entry.value
     if not isinstance(value, dict):
@@ -133,7 +133,10 @@ def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
 
     adapter = resolved.adapter
     check = getattr(adapter, "validate_spec", None)
-    if check is None or getattr(type(adapter), "validate_spec", None) is StorageAdapter.validate_spec:
+    if (
+        check is None
+        or getattr(type(adapter), "validate_spec", None) is StorageAdapter.validate_spec
+    ):
         return []
     try:
         check(resolved.plain())

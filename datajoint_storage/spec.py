@@ -282,7 +282,8 @@ def validate_store(
         sources = [origin(k) for k in invalid]
         head.append(
             InvalidKeysError(
-                f"Invalid key(s) for {protocol}: {', '.join(invalid)}{_where(name, sources)}{hints}",
+                f"Invalid key(s) for {protocol}: {', '.join(invalid)}"
+                f"{_where(name, sources)}{hints}",
                 store=name,
                 key=invalid[0],
                 source=_first(sources),

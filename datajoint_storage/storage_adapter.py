@@ -87,7 +87,14 @@ class StorageAdapter(ABC):
             )
 
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
-        """Absolute storage path of ``relpath``; ``relpath`` itself when location is empty."""
+        """Absolute storage path of ``relpath``; ``relpath`` itself when location is empty.
+
+        Raises :class:`DataJointError` for a ``relpath`` that would leave the location
+        (``..`` segments, absolute paths, NUL): see ``adapters/_paths.py``.
+        """
+        from .adapters._paths import check_relpath
+
+        check_relpath(relpath)
         location = (spec.get("location") or "").rstrip("/")
         return f"{location}/{relpath}" if location else relpath
 

@@ -113,7 +113,9 @@ class Config:
         if key != "stores":
             raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
         if not isinstance(value, Mapping):
-            raise InvalidValueError("config['stores'] must be a mapping of store names", source="runtime")
+            raise InvalidValueError(
+                "config['stores'] must be a mapping of store names", source="runtime"
+            )
         with self._lock:
             self._runtime.entries = {name: _copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
@@ -210,10 +212,14 @@ class Config:
                 outcome = self._resolved[name] = resolve_entry(name, entry)
             return outcome
 
-    def resolve(self, name: str | None = None, *, use_filepath_default: bool = False) -> ResolvedStore:
+    def resolve(
+        self, name: str | None = None, *, use_filepath_default: bool = False
+    ) -> ResolvedStore:
         """The validated store ``name`` (or the default store); raises its first problem."""
         if name is None:
-            name, error = self._default_name("filepath_default" if use_filepath_default else "default")
+            name, error = self._default_name(
+                "filepath_default" if use_filepath_default else "default"
+            )
             if error is not None:
                 raise error
             assert name is not None

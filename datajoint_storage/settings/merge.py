@@ -73,6 +73,8 @@ def _fill(merged: dict[str, RawEntry], deleted: set[str], layer: Layer) -> None:
 
 
 def _copy(value: Any) -> Any:
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in value.items()} if isinstance(
-        value, dict
-    ) else value
+    return (
+        {k: (list(v) if isinstance(v, list) else v) for k, v in value.items()}
+        if isinstance(value, dict)
+        else value
+    )

@@ -32,7 +32,8 @@ def round_trip(name: str) -> None:
     fs = store.filesystem
     fs.pipe_file(path, payload)
     assert fs.cat_file(path) == payload, f"{name}: read back differs"
-    print(f"  {name:<8} wrote and read {len(payload)} bytes at {store.get_url('quickstart/hello.txt')}")
+    url = store.get_url("quickstart/hello.txt")
+    print(f"  {name:<8} wrote and read {len(payload)} bytes at {url}")
     fs.rm(path)
     assert not fs.exists(path), f"{name}: object left behind"
 
@@ -50,7 +51,8 @@ def main() -> int:
     print()
     for name in dj.config.store_names():
         show(name)
-    print(f"\ndefault store: {dj.config.get_store_spec()['protocol']} ({dj.config['stores']['default']})")
+    default = dj.config["stores"]["default"]
+    print(f"\ndefault store: {default} ({dj.config.get_store_spec()['protocol']})")
     print("\nround trip:")
     for name in ROUND_TRIP:
         round_trip(name)

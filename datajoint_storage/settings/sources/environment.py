@@ -21,7 +21,11 @@ def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dic
     With ``DJ_IGNORE_CONFIG_FILE`` true in the real environment, ``.env`` is not
     opened at all: env-only deployments are promised that no file contributes.
     """
-    env = {k: v for k, v in (os.environ if environ is None else environ).items() if k.startswith(PREFIX)}
+    env = {
+        k: v
+        for k, v in (os.environ if environ is None else environ).items()
+        if k.startswith(PREFIX)
+    }
     if truthy(env.get("DJ_IGNORE_CONFIG_FILE")):
         return env
     dotenv_path = cwd / ".env"
@@ -30,7 +34,8 @@ def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dic
     from dotenv import dotenv_values  # never load_dotenv: it would write os.environ
 
     from_file = {
-        k: v for k, v in dotenv_values(dotenv_path, encoding="utf-8").items()
+        k: v
+        for k, v in dotenv_values(dotenv_path, encoding="utf-8").items()
         if k.startswith(PREFIX) and v is not None
     }
     return {**from_file, **env}

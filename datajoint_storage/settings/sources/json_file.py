@@ -38,10 +38,8 @@ class JsonFileSource:
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigSourceError(
-                f"Cannot read {label}: {type(exc).__name__}: {getattr(exc, 'strerror', None) or 'not UTF-8'}",
-                source=label,
-            ) from None
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise ConfigSourceError(f"Cannot read {label}: {why}", source=label) from None
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -11,6 +11,7 @@ import functools
 import re
 import warnings
 from pathlib import Path
+
 from ...errors import ConfigSourceError
 from ..layer import Layer
 
@@ -80,6 +81,18 @@ def _read_one(path: Path) -> str | None:
         return _skip(path, "it is not UTF-8 text")
 
 
+def _why_not_walked(entry: Path, directory: Path) -> str:
+    """Why the walk left out a file named like a secret (never opened: a FIFO would block)."""
+    if not entry.exists():
+        return "it is a broken link"
+    resolved = entry.resolve()
+    if entry.is_symlink() and resolved != directory and directory not in resolved.parents:
+        return "it links outside the secrets directory"
+    if entry.is_dir():
+        return "it is a directory, not a file"
+    return "it is not a regular file"
+
+
 def _skip(path: Path, why: str) -> None:
     warnings.warn(f"Secret file {path} skipped: {why}", SecretsWarning, stacklevel=2)
     return None
@@ -113,10 +126,7 @@ def _store_secrets_source() -> type:
                 if name.startswith(".") or not SECRET_NAME.fullmatch(name):
                     continue
                 if name not in walked:
-                    if entry.is_symlink():
-                        _skip(entry, "it links outside the secrets directory")
-                    elif entry.is_dir():
-                        _skip(entry, "it is a directory, not a file")
+                    _skip(entry, _why_not_walked(entry, path))
                     continue
                 value = _read_one(walked[name])
                 if value is not None:
