@@ -50,7 +50,7 @@ class JsonFileSource:
         except RecursionError:
             raise ConfigSourceError(f"{label} is nested too deeply", source=label) from None
         if not isinstance(document, dict):
-            raise ConfigSourceError(f"{label} must hold a JSON object", source=label)
+            raise ConfigSourceError(f"{label} must be a JSON object", source=label)
         return Layer(label, "block", stores_block(document, label))
 
     def __repr__(self) -> str:

@@ -1,0 +1,96 @@
+"""The runtime layer: assignment, in-place edits, override(), reload(), deletion."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import datajoint_storage as dj
+from tests.helpers import Project
+
+
+def test_assignment_wins_over_every_source(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write_config({"stores": {"m": {"protocol": "file", "location": "/file"}}})
+    monkeypatch.setenv("DJ_STORES", json.dumps({"m": {"protocol": "file", "location": "/env"}}))
+    dj.config["stores"]["m"] = {"protocol": "file", "location": "/runtime"}
+    assert dj.config.get_store_spec("m")["location"] == "/runtime"
+    assert dj.config.provenance("m")["location"] == "runtime"
+
+
+def test_in_place_edit_of_a_file_store_becomes_a_runtime_value(project: Project) -> None:
+    path = project.write_config({"stores": {"m": {"protocol": "file", "location": "/file"}}})
+    dj.config["stores"]["m"]["location"] = "/edited"
+    assert dj.config.get_store_spec("m")["location"] == "/edited"
+    assert dj.config.provenance("m")["location"] == "runtime"
+    assert json.loads(path.read_text())["stores"]["m"]["location"] == "/file"  # file untouched
+
+
+def test_secrets_still_fill_a_runtime_store(project: Project) -> None:
+    project.write_config({})
+    project.write_secret("r", "access_key", "A")
+    project.write_secret("r", "secret_key", "S")
+    dj.config["stores"]["r"] = {"protocol": "s3", "endpoint": "e", "bucket": "b", "location": "l"}
+    assert dj.config.get_store_spec("r")["secret_key"] == "S"
+
+
+def test_reading_a_store_back_does_not_expose_secret_files(project: Project) -> None:
+    project.write_config({"stores": {"r": {"protocol": "gcs", "bucket": "b", "location": "l"}}})
+    project.write_secret("r", "token", "tok-canary")
+    assert "token" not in dj.config["stores"]["r"]
+    assert "tok-canary" not in repr(dj.config) + repr(dj.config["stores"])
+
+
+def test_override_restores_the_previous_state() -> None:
+    dj.config["stores"]["m"] = {"protocol": "memory", "location": "before"}
+    with dj.config.override(
+        stores={"m": {"protocol": "memory", "location": "inside"}, "n": {"protocol": "memory"}}
+    ):
+        assert dj.config.get_store_spec("m")["location"] == "inside"
+        assert "n" in dj.config.store_names()
+    assert dj.config.get_store_spec("m")["location"] == "before"
+    assert "n" not in dj.config.store_names()
+
+
+def test_override_restores_even_after_an_exception() -> None:
+    with pytest.raises(RuntimeError), dj.config.override(stores={"t": {"protocol": "memory"}}):
+        raise RuntimeError
+    assert dj.config.store_names() == []
+
+
+def test_reload_re_reads_the_files_and_keeps_runtime(project: Project) -> None:
+    path = project.write_config({"stores": {"f": {"protocol": "file", "location": "/one"}}})
+    dj.config["stores"]["r"] = {"protocol": "memory"}
+    assert dj.config.get_store_spec("f")["location"] == "/one"
+    path.write_text(json.dumps({"stores": {"f": {"protocol": "file", "location": "/two"}}}))
+    assert dj.config.get_store_spec("f")["location"] == "/one"  # cached until reload
+    dj.config.reload()
+    assert dj.config.get_store_spec("f")["location"] == "/two"
+    assert "r" in dj.config.store_names()
+
+
+def test_deleting_a_store_at_runtime_hides_it_from_every_source(project: Project) -> None:
+    project.write_config({"stores": {"f": {"protocol": "memory"}, "g": {"protocol": "memory"}}})
+    del dj.config["stores"]["f"]
+    assert dj.config.store_names() == ["g"]
+    with pytest.raises(KeyError):
+        del dj.config["stores"]["nope"]
+
+
+def test_assigning_the_whole_block_replaces_it(project: Project) -> None:
+    project.write_config({"stores": {"f": {"protocol": "memory"}}})
+    dj.config["stores"] = {"x": {"protocol": "memory"}, "default": "x"}
+    assert dj.config.store_names() == ["x"]
+    assert dj.config.get_store_spec()["protocol"] == "memory"
+
+
+def test_tuples_from_code_are_accepted_as_lists() -> None:
+    dj.config["stores"]["m"] = {"protocol": "memory", "subfolding": (2, 2)}
+    assert dj.config.get_store_spec("m")["subfolding"] == [2, 2]
+
+
+def test_only_stores_are_configured_here() -> None:
+    with pytest.raises(KeyError, match="only 'stores'"):
+        dj.config["database.host"]
