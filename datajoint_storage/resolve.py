@@ -111,6 +111,9 @@ def resolve_entry(
                 source=source,
             )
         ]
+    if protocol != protocol.lower():  # DataJoint matches protocols case-insensitively
+        protocol = protocol.lower()
+        value = {**value, "protocol": protocol}
     adapter = get_storage_adapter(protocol)
     if adapter is None:
         return None, [_unknown_protocol(name, protocol, source)]

@@ -109,13 +109,14 @@ class StoreSpec(BaseModel):
     @model_validator(mode="after")
     def _prefixes_do_not_overlap(self) -> StoreSpec:
         """Hash, schema and filepath sections must not contain one another."""
-        named = [(key, getattr(self, key)) for key in _PREFIX_KEYS]
-        parts = [(key, value.strip("/")) for key, value in named if value is not None]
-        for i, (key_a, a) in enumerate(parts):
-            for key_b, b in parts[i + 1 :]:
-                if a == b or a.startswith(b + "/") or b.startswith(a + "/") or not a or not b:
+        # An empty prefix means "unset" (as DataJoint treats it); compare whole segments.
+        named = [(key, getattr(self, key)) for key in _PREFIX_KEYS if getattr(self, key)]
+        parts = [(key, value, value.strip("/") + "/") for key, value in named]
+        for i, (key_a, raw_a, a) in enumerate(parts):
+            for key_b, raw_b, b in parts[i + 1 :]:
+                if a.startswith(b) or b.startswith(a):
                     raise ValueError(
-                        f"{key_a} {a!r} and {key_b} {b!r} overlap; "
+                        f"{key_a} {raw_a!r} and {key_b} {raw_b!r} overlap; "
                         "the three prefixes must be mutually exclusive"
                     )
         return self

@@ -197,3 +197,9 @@ def test_secret_file_that_is_not_utf8_or_too_large(project: Project) -> None:
     assert any("stores.r.access_key skipped: it is not UTF-8" in m for m in messages)
     assert any("stores.r.secret_key skipped: it is larger than" in m for m in messages)
     assert spec.get("access_key") is None and spec.get("secret_key") is None
+
+
+@pytest.mark.parametrize("prefix", ["", "/"])
+def test_empty_or_root_prefix_is_accepted_as_datajoint_does(prefix: str) -> None:
+    dj.config["stores"]["p"] = {"protocol": "memory", "hash_prefix": prefix}
+    assert dj.config.get_store_spec("p")["hash_prefix"] == prefix

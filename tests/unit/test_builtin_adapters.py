@@ -169,3 +169,7 @@ def test_missing_sdk_gives_a_one_line_install_hint(protocol: str, module: str, e
     message, no_cause, suppressed = json.loads(result.stdout)
     assert message.endswith(f"pip install 'datajoint-storage[{extra}]'")
     assert "\n" not in message and no_cause and suppressed
+
+
+def test_protocol_names_match_case_insensitively_like_datajoint() -> None:
+    assert spec_of({**S3, "protocol": "S3"})["protocol"] == "s3"
