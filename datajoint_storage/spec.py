@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import threading
 from collections.abc import Callable, Mapping
+from copy import copy
 from typing import Annotated, Any, Literal
 
 from annotated_types import Gt
@@ -91,13 +92,19 @@ class StoreSpec(BaseModel):
         examples=["subject_id/session_date"],
     )
     token_length: PositiveInt = Field(
-        default=8, description="Length of the random token in schema-addressed paths."
+        default=8,
+        description="Length of the random token in schema-addressed paths.",
+        examples=[8, 12],
     )
     hash_prefix: StrictStr = Field(
-        default="_hash", description="Section of the store that holds hash-addressed objects."
+        default="_hash",
+        description="Section of the store that holds hash-addressed objects.",
+        examples=["_hash", "objects/hash"],
     )
     schema_prefix: StrictStr = Field(
-        default="_schema", description="Section of the store that holds schema-addressed objects."
+        default="_schema",
+        description="Section of the store that holds schema-addressed objects.",
+        examples=["_schema", "objects/schema"],
     )
     filepath_prefix: StrictStr | None = Field(
         default=None,
@@ -141,19 +148,23 @@ def _plain_field(key: str, required: bool) -> tuple[Any, FieldInfo]:
     return Any, Field(default=None, description=description)
 
 
-def _declared_field(declared: Any, required: bool) -> tuple[Any, FieldInfo]:
-    """An adapter's own ``(annotation, Field(...))`` or bare annotation for a key."""
+def _declared_field(declared: Any, required: bool) -> tuple[Any, Any]:
+    """An adapter's own ``(annotation, Field(...))`` or bare annotation for a key.
+
+    Constraints and documentation of the ``Field`` are kept; only its default is
+    decided here (required keys have none, optional keys default to ``None``).
+    """
     annotation, info = declared if isinstance(declared, tuple) else (declared, Field())
-    documentation = {
-        "description": info.description,
-        "examples": info.examples,
-        "json_schema_extra": info.json_schema_extra,
-    }
     if required:
-        return annotation, Field(**documentation)
-    if info.default is PydanticUndefined and info.default_factory is None:
-        return annotation, Field(default=None, **documentation)
-    return annotation, info
+        default: Any = ...
+    elif info.default is not PydanticUndefined:
+        default = info.default
+    else:
+        default = None
+    metadata = copy(info)
+    metadata.default = PydanticUndefined
+    metadata.default_factory = None
+    return Annotated[annotation, metadata], default
 
 
 _models: dict[tuple[Any, ...], type[StoreSpec]] = {}

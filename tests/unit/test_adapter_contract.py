@@ -134,3 +134,22 @@ def test_key_tuples_must_hold_names() -> None:
 
             def create_filesystem(self, spec: dict[str, Any]) -> Any:
                 return None
+
+
+def test_field_constraints_of_key_fields_are_kept() -> None:
+    from pydantic import Field, StrictStr
+
+    class Constrained(VaultAdapter):
+        protocol = "constrained"
+        key_fields = {
+            "server": (StrictStr, Field(pattern=r"^https://", description="d")),
+            "region": (int, Field(gt=0, description="r")),
+        }
+
+    base = {"protocol": "constrained", "volume": "v", "token": "t"}
+    Constrained().validate_spec({**base, "server": "https://x", "region": 2})
+    with pytest.raises(dj.InvalidValueError, match="server"):
+        Constrained().validate_spec({**base, "server": "ftp://x"})
+    with pytest.raises(dj.InvalidValueError, match="region"):
+        Constrained().validate_spec({**base, "server": "https://x", "region": 0})
+    assert Constrained.spec_model.model_fields["region"].default is None
