@@ -182,6 +182,8 @@ def _check_contract(adapter: Any) -> Any:
     protocol = getattr(adapter, "protocol", None)
     if not isinstance(protocol, str) or not protocol:
         raise DataJointError(f"{adapter!r} has no 'protocol' string")
+    if protocol != protocol.lower():  # stores name protocols in any case; DataJoint lowercases
+        raise DataJointError(f"{adapter!r}: protocol {protocol!r} must be lower case")
     if not callable(getattr(adapter, "create_filesystem", None)):
         raise DataJointError(f"{adapter!r} has no create_filesystem method")
     for attr in ("required_keys", "allowed_keys"):

@@ -71,7 +71,7 @@ _PREFIX_KEYS = ("hash_prefix", "schema_prefix", "filepath_prefix")
 class StoreSpec(BaseModel):
     """Keys and defaults shared by every store; adapters' models extend it."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True, frozen=True, strict=True)
 
     protocol: StrictStr = Field(
         description="Storage adapter that serves this store.", examples=["file", "s3"]
@@ -221,6 +221,25 @@ def _build_model(
     return model
 
 
+_dump_plans: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _dump_plan(model: type[StoreSpec]) -> tuple[tuple[str, bool], ...]:
+    """``(key, always shown)`` per field of ``model``, worked out once per model.
+
+    Reading ``model_fields`` costs more than validating a store, so it is not done
+    per spec.
+    """
+    plan = _dump_plans.get(model)
+    if plan is None:
+        common = StoreSpec.model_fields
+        plan = _dump_plans[model] = tuple(
+            (key, (key in common and key != "stage") or info.default is not None)
+            for key, info in model.model_fields.items()
+        )
+    return plan
+
+
 def dump_spec(spec: StoreSpec, *, reveal: bool) -> dict[str, Any]:
     """The plain dict callers get: common keys always, adapter keys when set or defaulted.
 
@@ -229,11 +248,11 @@ def dump_spec(spec: StoreSpec, *, reveal: bool) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     fields_set = spec.model_fields_set
-    for key, info in type(spec).model_fields.items():
-        value = getattr(spec, key)
-        is_common = key in StoreSpec.model_fields and key != "stage"
-        if key not in fields_set and not is_common and info.default is None:
+    values = spec.__dict__
+    for key, always in _dump_plan(type(spec)):
+        if not always and key not in fields_set:
             continue
+        value = values[key]
         if isinstance(value, SecretStr):
             value = value.get_secret_value() if reveal else str(value)
         elif isinstance(value, list):

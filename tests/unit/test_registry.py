@@ -272,3 +272,29 @@ def test_late_installation_needs_discover_adapters(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     first, second, count = json.loads(result.stdout)
     assert first is None and second == "Adapter" and count >= 6
+
+
+def test_register_refuses_an_upper_case_protocol(fresh_registry: None) -> None:
+    class Shouting(dj.StorageAdapter):
+        protocol = "Shout"
+
+        def create_filesystem(self, spec: dict[str, Any]) -> Any:
+            return None
+
+    with pytest.raises(dj.DataJointError, match="lower case"):
+        dj.register_adapter(Shouting)
+
+
+def test_plugin_key_types_are_strict(fresh_registry: None) -> None:
+    class Typed(dj.StorageAdapter):
+        protocol = "typed-strict"
+        allowed_keys = ("port",)
+        key_fields = {"port": int}
+
+        def create_filesystem(self, spec: dict[str, Any]) -> Any:
+            return None
+
+    dj.register_adapter(Typed)
+    dj.config["stores"]["t"] = {"protocol": "typed-strict", "port": "3"}
+    with pytest.raises(dj.InvalidValueError, match="port"):
+        dj.config.get_store_spec("t")
