@@ -30,12 +30,15 @@ from .storage_adapter import (
     register_adapter,
     unregister_adapter,
 )
-from .store import Store, get_filesystem, get_store
 
 if TYPE_CHECKING:
     from .settings import Config
+    from .store import Store, get_filesystem, get_store
 
     config: Config
+
+#: Loaded on first use: validating stores (the CLI) never needs the factory module.
+_FROM_STORE = ("Store", "get_filesystem", "get_store")
 
 __version__ = "0.1.0"
 
@@ -71,4 +74,13 @@ def __getattr__(name: str) -> Any:
         from .settings import get_config
 
         return get_config()
+    if name in _FROM_STORE:
+        from . import store
+
+        value = globals()[name] = getattr(store, name)
+        return value
     raise AttributeError(f"module 'datajoint_storage' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

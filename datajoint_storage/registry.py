@@ -8,6 +8,7 @@ warning and a remembered reason, never an exception for the caller.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata as metadata
 import threading
@@ -153,7 +154,7 @@ def _load_one(ep: metadata.EntryPoint) -> None:
     try:
         loaded = ep.load()
         instance = _check_contract(loaded() if isinstance(loaded, type) else loaded)
-    except Exception as exc:  # a plugin may raise anything; isolate it
+    except (Exception, SystemExit) as exc:  # a plugin may raise anything, exit too; isolate it
         reason = f"{type(exc).__name__}: {exc}"
         message = f"Failed to load storage adapter {ep.name!r}" + (
             f" from distribution {dist!r}" if dist else ""
@@ -195,9 +196,21 @@ def _check_contract(adapter: Any) -> Any:
 
 def _dist_name(ep: metadata.EntryPoint) -> str | None:
     dist = getattr(ep, "dist", None)
-    return dist.name if dist is not None else None
+    return _name_of(dist) if dist is not None else None
 
 
 def _dist_version(ep: metadata.EntryPoint) -> str | None:
     dist = getattr(ep, "dist", None)
-    return dist.version if dist is not None else None
+    return _version_of(dist) if dist is not None else None
+
+
+# ``dist.name`` and ``dist.version`` parse the METADATA file on every access; the entry
+# points of one distribution share one ``dist``, so each is read once per listing.
+@functools.lru_cache(maxsize=64)
+def _name_of(dist: Any) -> str | None:
+    return dist.name
+
+
+@functools.lru_cache(maxsize=64)
+def _version_of(dist: Any) -> str | None:
+    return dist.version

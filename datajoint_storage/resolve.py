@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -17,11 +19,13 @@ from .errors import (
 )
 from .registry import failure_for, get_storage_adapter, registered_adapters
 from .spec import SECRET_KEYS, StoreSpec, dump_spec, suggest, validate_store
+from .storage_adapter import StorageAdapter
 
 if TYPE_CHECKING:
     from .settings.merge import RawEntry
 
 DEFAULT_SOURCE = "default"
+_NOTHING: frozenset[str] = frozenset()  # shared: most stores have no secret at all
 
 
 @dataclass(frozen=True)
@@ -37,15 +41,37 @@ class ResolvedStore:
 
     def plain(self) -> dict[str, Any]:
         """The spec as the adapter receives it: plain values, secrets unwrapped."""
-        return dump_spec(self.spec, reveal=True)
+        return _fresh(self._plain)
 
     def redacted(self) -> dict[str, Any]:
         """The spec for display: secret fields and anything from a secret file masked."""
+        return _fresh(self._redacted)
+
+    # The spec is frozen, so each dict is built once; callers get their own copies.
+    @cached_property
+    def _plain(self) -> tuple[dict[str, Any], tuple[str, ...]]:
+        return _with_lists(dump_spec(self.spec, reveal=True))
+
+    @cached_property
+    def _redacted(self) -> tuple[dict[str, Any], tuple[str, ...]]:
         shown = dump_spec(self.spec, reveal=False)
-        return {k: MASK if k in self.from_secrets else v for k, v in shown.items()}
+        return _with_lists({k: MASK if k in self.from_secrets else v for k, v in shown.items()})
 
     def __repr__(self) -> str:
         return f"ResolvedStore(name={self.name!r}, spec={self.redacted()!r})"
+
+
+def _with_lists(spec: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    return spec, tuple(k for k, v in spec.items() if isinstance(v, list))
+
+
+def _fresh(cached: tuple[dict[str, Any], tuple[str, ...]]) -> dict[str, Any]:
+    """A copy the caller may change: the dict, and its lists (``subfolding``)."""
+    spec, lists = cached
+    out = dict(spec)
+    for key in lists:
+        out[key] = list(out[key])
+    return out
 
 
 def _type_name(value: Any) -> str:
@@ -57,15 +83,17 @@ def secret_values_of(entry: RawEntry, adapter: Any = None) -> frozenset[str]:
     """Every value of ``entry`` that must never be shown: secret keys, secret files."""
     if not isinstance(entry.value, dict):
         return frozenset()
-    secret_keys = set(SECRET_KEYS) | set(getattr(adapter, "secret_keys", ()) or ())
+    extra = getattr(adapter, "secret_keys", ()) or ()
+    secret_keys = SECRET_KEYS.union(extra) if extra else SECRET_KEYS
+    filled = entry.filled
     values = set()
     for key, value in entry.value.items():
-        if key in secret_keys or key in entry.filled:
+        if key in secret_keys or key in filled:
             if isinstance(value, SecretStr):
                 value = value.get_secret_value()
             if isinstance(value, str) and value:
                 values.add(value)
-    return frozenset(values)
+    return frozenset(values) if values else _NOTHING
 
 
 def redacted_raw(entry: RawEntry) -> Any:
@@ -121,19 +149,20 @@ def resolve_entry(
     spec, problems = validate_store(name, adapter, value, entry.origin)
     if spec is None:
         return None, problems
+    plain = dump_spec(spec, reveal=True)
+    origin_of, entry_source = entry.origins.get, entry.source
     origins = {
-        key: entry.origins.get(key, entry.source if key in value else DEFAULT_SOURCE)
-        for key in dump_spec(spec, reveal=False)
+        key: origin_of(key, entry_source if key in value else DEFAULT_SOURCE) for key in plain
     }
-    resolved = ResolvedStore(name, adapter, spec, origins, frozenset(entry.filled), secrets)
+    filled = frozenset(entry.filled) if entry.filled else _NOTHING
+    resolved = ResolvedStore(name, adapter, spec, origins, filled, secrets)
+    resolved.__dict__["_plain"] = _with_lists(plain)  # what the cached property would build
     extra = _adapter_rules(resolved)
     return (None, extra) if extra else (resolved, [])
 
 
 def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
     """Run an adapter's own ``validate_spec`` when it adds rules beyond our model."""
-    from .storage_adapter import StorageAdapter
-
     adapter = resolved.adapter
     check = getattr(adapter, "validate_spec", None)
     if (
@@ -174,7 +203,26 @@ def _unknown_protocol(name: str, protocol: str, source: str) -> UnknownProtocolE
 
 
 def redact_mapping(mapping: Any) -> Any:
-    """A store-like mapping for display, with secret-bearing keys masked."""
+    """A store-like mapping for display, with secret-bearing keys masked.
+
+    The keys of ``SECRET_KEYS`` and those the store's adapter declares in ``secret_keys``.
+    """
     if not isinstance(mapping, dict):
         return mapping
-    return {k: MASK if k in SECRET_KEYS and v not in (None, "") else v for k, v in mapping.items()}
+    protocol = mapping.get("protocol")
+    adapter = get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+    extra = getattr(adapter, "secret_keys", None)
+    secret = (
+        SECRET_KEYS.union(extra) if isinstance(extra, (tuple, list, frozenset)) else SECRET_KEYS
+    )
+    return {
+        k: MASK if v not in (None, "") and _looks_secret(k, secret) else v
+        for k, v in mapping.items()
+    }
+
+
+def _looks_secret(key: Any, secret: frozenset[str]) -> bool:
+    """A secret key, or a misspelling of one (``secret_kye``): both hold credentials."""
+    if key in secret:
+        return True
+    return isinstance(key, str) and bool(difflib.get_close_matches(key, secret, n=1, cutoff=0.8))

@@ -66,6 +66,7 @@ SECRET_KEYS: frozenset[str] = frozenset(
 )
 
 _PREFIX_KEYS = ("hash_prefix", "schema_prefix", "filepath_prefix")
+_DEFAULT_PREFIXES = ("_hash", "_schema", None)
 
 
 class StoreSpec(BaseModel):
@@ -116,6 +117,8 @@ class StoreSpec(BaseModel):
     @model_validator(mode="after")
     def _prefixes_do_not_overlap(self) -> StoreSpec:
         """Hash, schema and filepath sections must not contain one another."""
+        if (self.hash_prefix, self.schema_prefix, self.filepath_prefix) == _DEFAULT_PREFIXES:
+            return self  # most stores keep the defaults, which never overlap
         # An empty prefix means "unset" (as DataJoint treats it); compare whole segments.
         named = [(key, getattr(self, key)) for key in _PREFIX_KEYS if getattr(self, key)]
         parts = [(key, value, value.strip("/") + "/") for key, value in named]
@@ -267,6 +270,23 @@ def suggest(word: str, choices: Any) -> str:
     return f"; did you mean {match[0]!r}?" if match else ""
 
 
+def closest(word: str, choices: Any) -> str | None:
+    """The known name closest to ``word``, if any is close enough to be a typo."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def key_hints(keys: list[str], known: Any) -> str:
+    """``; did you mean 'bucket' for 'bukcet'?`` for every key with a close match."""
+    pairs = [(key, closest(key, known)) for key in keys]
+    pairs = [(key, match) for key, match in pairs if match]
+    if not pairs:
+        return ""
+    if len(keys) == 1:
+        return f"; did you mean {pairs[0][1]!r}?"
+    return "; did you mean " + ", ".join(f"{m!r} for {k!r}" for k, m in pairs) + "?"
+
+
 def validate_store(
     name: str | None,
     adapter: Any,
@@ -299,6 +319,8 @@ def validate_store(
     where = _where(name, [origin(k) for k in raw])
     head: list[StoreConfigError] = []
     if missing:
+        order = {key: i for i, key in enumerate(adapter.required_keys)}
+        missing.sort(key=lambda key: order.get(key, len(order)))
         head.append(
             MissingKeysError(
                 f"{protocol} store is missing: {', '.join(missing)}{where}",
@@ -309,7 +331,7 @@ def validate_store(
         )
     if invalid:
         known = tuple(model.model_fields)
-        hints = "".join(suggest(key, known) for key in invalid)
+        hints = key_hints(invalid, known)
         sources = [origin(k) for k in invalid]
         head.append(
             InvalidKeysError(

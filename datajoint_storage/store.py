@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
 from typing import Any
 
-from ._redact import scrub
-from .errors import DataJointError, StorageBackendError
+from .backend_errors import BackendGuard, guard_filesystem
 from .resolve import ResolvedStore
 from .settings import Config, get_config
 
@@ -49,16 +49,16 @@ class Store:
         return self._fs
 
     def _create_filesystem(self) -> Any:
+        # Every failure, at creation or in any later call, names the store and hides its
+        # secrets (backend_errors.py); raised outside the except, it has no hidden context.
+        guard = BackendGuard(self.name, self.protocol, self._resolved.secret_values)
         try:
-            return self.adapter.create_filesystem(dict(self._spec))
-        except DataJointError:
-            raise
+            fs = self.adapter.create_filesystem(dict(self._spec))
         except Exception as exc:  # any SDK error: name the store, never a secret
-            reason = scrub(f"{type(exc).__name__}: {exc}", self._resolved.secret_values)
-            raise StorageBackendError(
-                f"Store {self.name!r} ({self.protocol}): could not create its filesystem: {reason}",
-                store=self.name,
-            ) from None
+            failure = guard.error(exc, "could not create its filesystem")
+        else:
+            return guard_filesystem(fs, guard)
+        raise failure
 
     def full_path(self, relpath: str) -> str:
         """Where ``relpath`` lives in the backend."""
@@ -72,7 +72,9 @@ class Store:
         return f"Store(name={self.name!r}, spec={self._resolved.redacted()!r})"
 
 
-_stores: dict[tuple[int, str | None], tuple[int, Store]] = {}
+# (id(config), name) -> (generation, store, weakref to config): an id can be reused by a
+# new Config once the old one is gone, so a hit must also be the same live object.
+_stores: dict[tuple[int, str | None], tuple[int, Store, Any]] = {}
 _lock = threading.Lock()
 
 
@@ -81,7 +83,7 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
     config = config or get_config()
     key = (id(config), name)
     hit = _stores.get(key)
-    if hit is not None and hit[0] == config.generation:
+    if hit is not None and hit[0] == config.generation and hit[2]() is config:
         return hit[1]
     with _lock:
         generation = config.generation
@@ -89,7 +91,7 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
         previous = _stores.get(key)
         if previous is not None and previous[1].fingerprint == store.fingerprint:
             store = previous[1]  # same spec: keep its filesystem
-        _stores[key] = (generation, store)
+        _stores[key] = (generation, store, weakref.ref(config))
         return store
 
 
@@ -97,6 +99,6 @@ def get_filesystem(name: str | None = None, *, config: Config | None = None) -> 
     """The fsspec filesystem of store ``name`` (the default store when None), cached."""
     config = config or get_config()
     hit = _stores.get((id(config), name))
-    if hit is not None and hit[0] == config.generation:
+    if hit is not None and hit[0] == config.generation and hit[2]() is config:
         return hit[1].filesystem
     return get_store(name, config=config).filesystem

@@ -21,7 +21,10 @@ class GCSAdapter(StorageAdapter):
     allowed_keys = ("token", "project")
     key_fields = {
         "bucket": (StrictStr, Field(description="Bucket name.", examples=["my-lab-data"])),
-        "location": (StrictStr, Field(description="Object prefix inside the bucket.")),
+        "location": (
+            StrictStr,
+            Field(description="Object prefix inside the bucket.", examples=["pipeline"]),
+        ),
         "token": (
             SecretStr | None,
             Field(
@@ -30,24 +33,62 @@ class GCSAdapter(StorageAdapter):
                 json_schema_extra={"writeOnly": True},
             ),
         ),
-        "project": (StrictStr | None, Field(description="Google Cloud project id.")),
+        "project": (
+            StrictStr | None,
+            Field(description="Google Cloud project id.", examples=["my-lab-project"]),
+        ),
     }
 
-    #: Bounded failure: gcsfs retries this many times in all.
-    retries: int = 2
+    # Bounded failure. A request that gets no answer ends after at most
+    # max_attempts * (connect_timeout or read_timeout) seconds plus gcsfs's backoff
+    # (1-2 s before the second attempt, doubling after); subclass and override these
+    # to change the bound. (An OAuth token refresh uses google-auth's own timeout.)
+    #: Seconds to wait for a TCP connection to the storage endpoint.
+    connect_timeout: float = 5
+    #: Seconds to wait for each read from an open connection (not the whole transfer).
+    read_timeout: float = 30
+    #: Attempts per request in all, first included (gcsfs's default is 6).
+    max_attempts: int = 2
 
     def create_filesystem(self, spec: dict[str, Any]) -> Any:
-        gcsfs = require("gcsfs", "gcs")
-        options: dict[str, Any] = {"skip_instance_cache": True}
+        require("gcsfs", "gcs")
+        from aiohttp import ClientTimeout
+
+        from ._gcsfs import BoundedGCSFileSystem
+
+        options: dict[str, Any] = {
+            "max_attempts": self.max_attempts,
+            "requests_timeout": ClientTimeout(
+                sock_connect=self.connect_timeout, sock_read=self.read_timeout
+            ),
+            # A rotated credential must never get a filesystem cached with the old one.
+            "skip_instance_cache": True,
+        }
         token = spec.get("token")
         if token:
-            options["token"] = json.loads(token) if token.lstrip().startswith("{") else token
+            options["token"] = _key_document(token) if token.lstrip().startswith("{") else token
         if spec.get("project"):
             options["project"] = spec["project"]
-        return gcsfs.GCSFileSystem(**options)
+        return BoundedGCSFileSystem(**options)
 
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
         return bucket_path(spec, "bucket", relpath)
 
     def get_url(self, spec: dict[str, Any], path: str) -> str:
         return f"gs://{path}"
+
+
+def _key_document(token: str) -> dict[str, Any]:
+    """A service-account JSON document, parsed; the error says where, never what."""
+    try:
+        document = json.loads(token)
+    except json.JSONDecodeError as exc:
+        failure = ValueError(
+            f"token is not a valid JSON key document: {exc.msg} "
+            f"at line {exc.lineno}, column {exc.colno}"
+        )
+    else:
+        if isinstance(document, dict):
+            return document
+        failure = ValueError("token is JSON but not an object (a key document is one)")
+    raise failure  # outside the handler: the JSON error (which holds the text) is not chained

@@ -55,25 +55,41 @@ class S3Adapter(StorageAdapter):
         ),
         "access_key": (
             SecretStr | None,
-            Field(description=_SECRET_NOTE.format("access_key"), json_schema_extra={"writeOnly": True}),
+            Field(
+                description=_SECRET_NOTE.format("access_key"), json_schema_extra={"writeOnly": True}
+            ),
         ),
         "secret_key": (
             SecretStr | None,
-            Field(description=_SECRET_NOTE.format("secret_key"), json_schema_extra={"writeOnly": True}),
+            Field(
+                description=_SECRET_NOTE.format("secret_key"), json_schema_extra={"writeOnly": True}
+            ),
         ),
         "secure": (
             StrictBool,
-            Field(default=True, description="Use https for an endpoint given without a scheme."),
+            Field(
+                default=True,
+                description="Use https for an endpoint given without a scheme.",
+                examples=[True, False],
+            ),
         ),
         "proxy_server": (
             StrictStr | None,
-            Field(description="HTTP(S) proxy URL for requests to the endpoint."),
+            Field(
+                description="HTTP(S) proxy URL for requests to the endpoint.",
+                examples=["http://proxy.example.org:3128"],
+            ),
         ),
     }
 
-    #: Bounded failure: seconds to connect and to wait for a reply, and attempts in all.
+    # Bounded failure. A request that gets no answer ends after at most
+    # max_attempts * (connect_timeout or read_timeout) seconds plus botocore's short
+    # backoff; subclass and override these to change the bound.
+    #: Seconds to wait for a TCP connection to the endpoint.
     connect_timeout: float = 5
+    #: Seconds to wait for each read from an open connection (not the whole transfer).
     read_timeout: float = 30
+    #: Attempts per request in all, first included (botocore "standard" retry mode).
     max_attempts: int = 2
 
     def endpoint_url(self, spec: dict[str, Any]) -> str:
@@ -87,21 +103,25 @@ class S3Adapter(StorageAdapter):
         config: dict[str, Any] = {
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
-            "retries": {"max_attempts": self.max_attempts, "mode": "standard"},
+            # botocore's "max_attempts" counts retries only; "total_max_attempts" all attempts.
+            "retries": {"total_max_attempts": self.max_attempts, "mode": "standard"},
         }
         if spec.get("proxy_server"):
             config["proxies"] = {"http": spec["proxy_server"], "https": spec["proxy_server"]}
         options: dict[str, Any] = {
             "client_kwargs": {"endpoint_url": self.endpoint_url(spec)},
             "config_kwargs": config,
-            "retries": self.max_attempts,
             # A rotated credential must never get a filesystem cached with the old one.
             "skip_instance_cache": True,
         }
         if spec.get("access_key") and spec.get("secret_key"):
             options["key"] = spec["access_key"]
             options["secret"] = spec["secret_key"]
-        return s3fs.S3FileSystem(**options)
+        fs = s3fs.S3FileSystem(**options)
+        # s3fs retries timeouts again around botocore's attempts, which would multiply the
+        # bound; one pass of its loop leaves the retrying to botocore alone.
+        fs.retries = 1
+        return fs
 
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
         return bucket_path(spec, "bucket", relpath)

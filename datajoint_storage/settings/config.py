@@ -38,11 +38,16 @@ class Config:
     """Store configuration merged from every source, read lazily and cached.
 
     Nothing is read until a store is asked for. ``reload()`` reads the files and the
-    environment again; runtime settings survive it.
+    environment again; runtime settings survive it. ``environ`` stands in for
+    ``os.environ`` (the CLI's ``--config`` sets ``DJ_CONFIG_FILE`` for one run this way,
+    without writing the process environment).
     """
 
-    def __init__(self, *, cwd: Path | str | None = None) -> None:
+    def __init__(
+        self, *, cwd: Path | str | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
         self._cwd = Path(cwd) if cwd is not None else None
+        self._environ = dict(environ) if environ is not None else None
         self._lock = threading.RLock()
         self._runtime = RuntimeSource()
         self._sources: tuple[Any, ...] | None = None
@@ -56,7 +61,7 @@ class Config:
 
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
-        environ = read_environment(cwd)
+        environ = read_environment(cwd, self._environ)
         config_file = secrets_dir = None
         if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
             named = environ.get("DJ_CONFIG_FILE")
@@ -116,6 +121,8 @@ class Config:
             raise InvalidValueError(
                 "config['stores'] must be a mapping of store names", source="runtime"
             )
+        for name in value:
+            _check_name(name)
         with self._lock:
             self._runtime.entries = {name: _copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
@@ -123,6 +130,7 @@ class Config:
             self._changed()
 
     def _set_runtime_store(self, name: str, value: Any) -> None:
+        _check_name(name)
         with self._lock:
             self._runtime.entries[name] = _copy(value)
             self._runtime.deleted.discard(name)
@@ -139,6 +147,8 @@ class Config:
     @contextmanager
     def override(self, *, stores: Mapping[str, Any]) -> Iterator[Config]:
         """Set ``stores`` at runtime for the ``with`` block, then restore what was there."""
+        for name in stores:  # refuse before changing anything
+            _check_name(name)
         with self._lock:
             saved = self._runtime.snapshot()
             for name, value in stores.items():
@@ -223,6 +233,8 @@ class Config:
             if error is not None:
                 raise error
             assert name is not None
+        elif not isinstance(name, str):
+            raise StoreNotFoundError(f"Store names are strings, not {type(name).__name__}")
         resolved, problems = self._outcome(name)
         if problems:
             if len(problems) == 1:
@@ -273,6 +285,14 @@ class Config:
         except ConfigSourceError as exc:
             return f"Config(<unreadable: {exc}>)"
         return f"Config(stores={block!r})"
+
+
+def _check_name(name: Any) -> None:
+    """Store names are strings, as in every file and in DJ_STORES."""
+    if not isinstance(name, str):
+        raise InvalidValueError(
+            f"Store names are strings, not {type(name).__name__}", source="runtime"
+        )
 
 
 def _copy(value: Any) -> Any:

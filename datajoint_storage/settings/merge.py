@@ -50,7 +50,12 @@ def merge_layers(layers: Sequence[Layer | None]) -> dict[str, RawEntry]:
         for name, value in layer.entries.items():
             if name in merged or name in deleted:
                 continue
-            origins = {k: layer.origin(name, k) for k in value} if isinstance(value, dict) else {}
+            # A key's origin defaults to the entry's source: record only the exceptions.
+            origins = (
+                {k: layer.origin_of(name, k) for k in value}
+                if layer.origin_of is not None and isinstance(value, dict)
+                else {}
+            )
             merged[name] = RawEntry(_copy(value), layer.source, origins)
         deleted |= layer.deleted
     return merged
@@ -73,8 +78,10 @@ def _fill(merged: dict[str, RawEntry], deleted: set[str], layer: Layer) -> None:
 
 
 def _copy(value: Any) -> Any:
-    return (
-        {k: (list(v) if isinstance(v, list) else v) for k, v in value.items()}
-        if isinstance(value, dict)
-        else value
-    )
+    if not isinstance(value, dict):
+        return value
+    copy = dict(value)
+    for key, item in copy.items():  # replacing values while iterating is allowed
+        if isinstance(item, list):
+            copy[key] = list(item)
+    return copy

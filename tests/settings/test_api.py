@@ -203,3 +203,20 @@ def test_secret_file_that_is_not_utf8_or_too_large(project: Project) -> None:
 def test_empty_or_root_prefix_is_accepted_as_datajoint_does(prefix: str) -> None:
     dj.config["stores"]["p"] = {"protocol": "memory", "hash_prefix": prefix}
     assert dj.config.get_store_spec("p")["hash_prefix"] == prefix
+
+
+def test_a_misspelled_secret_key_is_still_masked_and_each_typo_gets_its_hint() -> None:
+    dj.config["stores"]["x"] = {
+        "protocol": "s3",
+        "bukcet": "b",
+        "secret_kye": "SK-canary",
+        "token_length": 3,
+    }
+    shown = repr(dj.config) + repr(dj.config["stores"]["x"])
+    assert "SK-canary" not in shown and "token_length': 3" in shown
+    with pytest.raises(dj.ValidationReport) as info:
+        dj.config.get_store_spec("x")
+    text = str(info.value)
+    assert "s3 store is missing: endpoint, bucket, location" in text
+    assert "did you mean 'bucket' for 'bukcet', 'secret_key' for 'secret_kye'?" in text
+    assert "SK-canary" not in text

@@ -28,7 +28,11 @@ def spec_of(store: dict[str, Any]) -> dict[str, Any]:
             ("access_key", "secret_key", "secure", "proxy_server"),
         ),
         ("gcs", ("bucket", "location"), ("token", "project")),
-        ("azure", ("container", "location"), ("account_name", "account_key", "connection_string")),
+        (
+            "azure",
+            ("container", "location"),
+            ("account_name", "account_key", "connection_string", "account_url"),
+        ),
         ("memory", (), ()),
     ],
 )

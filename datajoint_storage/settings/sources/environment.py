@@ -21,11 +21,9 @@ def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dic
     With ``DJ_IGNORE_CONFIG_FILE`` true in the real environment, ``.env`` is not
     opened at all: env-only deployments are promised that no file contributes.
     """
-    env = {
-        k: v
-        for k, v in (os.environ if environ is None else environ).items()
-        if k.startswith(PREFIX)
-    }
+    source = os.environ if environ is None else environ
+    # Keys first: os.environ decodes every value it yields, and few of them are DJ_*.
+    env = {k: source[k] for k in source if k.startswith(PREFIX)}
     if truthy(env.get("DJ_IGNORE_CONFIG_FILE")):
         return env
     dotenv_path = cwd / ".env"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ..layer import Layer
@@ -24,7 +23,9 @@ class RuntimeSource:
         return Layer(LABEL, mode, dict(self.entries), frozenset(self.deleted))
 
     def snapshot(self) -> tuple[dict[str, Any], set[str], bool]:
-        return copy.deepcopy(self.entries), set(self.deleted), self.replace_block
+        # Shallow is enough: entries are replaced whole, never changed in place (and a
+        # deep copy fails on values it cannot copy, or nested a few hundred deep).
+        return dict(self.entries), set(self.deleted), self.replace_block
 
     def restore(self, state: tuple[dict[str, Any], set[str], bool]) -> None:
         self.entries, self.deleted, self.replace_block = state

@@ -8,8 +8,10 @@ skips hidden files and caps the directory's size. We only add the per-file rules
 from __future__ import annotations
 
 import functools
+import os
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from ...errors import ConfigSourceError
@@ -116,15 +118,22 @@ def _store_secrets_source() -> type:
     from pydantic_settings import NestedSecretsSettingsSource
 
     class StoreSecretsSource(NestedSecretsSettingsSource):
-        @classmethod
-        def load_secrets(cls, path: Path) -> dict[str, str]:
+        def _iter_secret_files(self, path: Path) -> Iterator[Path]:  # type: ignore[override]
+            # pydantic-settings walks once for the size cap and once to load; one read of
+            # the directory serves both (the walk resolves every entry: it is not cheap).
+            walks = self.__dict__.setdefault("_walks", {})
+            if path not in walks:
+                walks[path] = list(NestedSecretsSettingsSource._iter_secret_files(path))
+            return iter(walks[path])
+
+        def load_secrets(self, path: Path) -> dict[str, str]:  # type: ignore[override]
             # The walk is pydantic-settings': links escaping ``path`` never come back.
-            walked = {p.name: p for p in cls._iter_secret_files(path) if p.parent == path}
+            walked = {p.name: p for p in self._iter_secret_files(path) if p.parent == path}
             values: dict[str, str] = {}
-            for entry in sorted(path.iterdir()):
-                name = entry.name
+            for name in sorted(os.listdir(path)):  # names sort like the paths, and faster
                 if name.startswith(".") or not SECRET_NAME.fullmatch(name):
                     continue
+                entry = path / name
                 if name not in walked:
                     _skip(entry, _why_not_walked(entry, path))
                     continue
