@@ -9,9 +9,12 @@ text or the JSON reporter, and into the exit code: 0 ok, 1 invalid or failed,
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,7 +133,7 @@ class _Boundary(click.Group):
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         options = Options()
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _library_logs(options, argv):
             warnings.simplefilter("always")
             try:
                 value = super().main(
@@ -151,6 +154,37 @@ class _Boundary(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class _LibraryLogHandler(logging.Handler):
+    """Library log records (an SDK logging its retries with a traceback): dropped, or
+    with ``--debug`` printed to stderr with every configured secret masked."""
+
+    def __init__(self, options: Options, argv: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self._options, self._argv = options, argv
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not (self._options.debug or "--debug" in self._argv):
+            return
+        from ._redact import scrub
+
+        try:
+            text = scrub(self.format(record), self._options.secret_values())
+        except Exception:  # a log record must never break the command
+            return
+        sys.stderr.write(f"log: {text}\n")
+
+
+@contextmanager
+def _library_logs(options: Options, argv: list[str]) -> Iterator[None]:
+    """Route the root logger through :class:`_LibraryLogHandler` for one command."""
+    handler = _LibraryLogHandler(options, argv)
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
 
 
 def _command_name(argv: list[str], group: click.Group) -> str | None:

@@ -61,8 +61,14 @@ class Store:
         raise failure
 
     def full_path(self, relpath: str) -> str:
-        """Where ``relpath`` lives in the backend."""
-        return self.adapter.full_path(dict(self._spec), relpath)
+        """Where ``relpath`` lives in the backend.
+
+        The escape check runs here too, so a plugin that overrides ``full_path`` is
+        held to the same rule as the built-ins (no ``..``, absolute paths or NUL).
+        """
+        from .adapters._paths import check_relpath
+
+        return self.adapter.full_path(dict(self._spec), check_relpath(relpath))
 
     def get_url(self, relpath: str) -> str:
         """Display URL of the object at ``relpath``."""

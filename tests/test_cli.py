@@ -441,3 +441,39 @@ def test_warnings_are_reported_once_through_the_reporter(project: Project) -> No
     assert "SecretsWarning" not in run.stderr  # not Python's own warning line
     doc = invoke("--json", "validate").json()
     assert any("Secret file" in w and "skipped" in w for w in doc["warnings"])
+
+
+def test_library_log_records_never_reach_the_terminal_without_debug(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    from datajoint_storage import registry
+
+    class Noisy(dj.StorageAdapter):
+        protocol = "noisy"
+        allowed_keys = ("token",)
+
+        def create_filesystem(self, spec: dict) -> object:
+            try:
+                raise ConnectionError("retries exhausted")
+            except ConnectionError:
+                logging.getLogger("noisy.sdk").exception("giving up with %s", spec["token"])
+            raise ConnectionError("unreachable")
+
+    saved = dict(registry._adapters)
+    dj.register_adapter(Noisy)
+    try:
+        project.write_config({"stores": {"n": {"protocol": "noisy"}}})
+        project.write_secret("n", "token", "tok-canary")
+        quiet = invoke("check", "n")
+        loud = invoke("--debug", "check", "n")
+    finally:
+        registry._adapters.clear()
+        registry._adapters.update(saved)
+        registry._runtime.discard("noisy")
+    quiet_text, loud_text = quiet.stdout + quiet.stderr, loud.stdout + loud.stderr
+    assert quiet.exit_code == loud.exit_code == 1
+    assert "giving up" not in quiet_text and "Traceback" not in quiet_text
+    assert "log: giving up with **********" in loud_text
+    assert "tok-canary" not in quiet_text + loud_text

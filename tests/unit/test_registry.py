@@ -298,3 +298,21 @@ def test_plugin_key_types_are_strict(fresh_registry: None) -> None:
     dj.config["stores"]["t"] = {"protocol": "typed-strict", "port": "3"}
     with pytest.raises(dj.InvalidValueError, match="port"):
         dj.config.get_store_spec("t")
+
+
+def test_a_plugin_overriding_full_path_still_cannot_escape(fresh_registry: None) -> None:
+    class Naive(dj.StorageAdapter):
+        protocol = "naive"
+
+        def create_filesystem(self, spec: dict[str, Any]) -> Any:
+            return None
+
+        def full_path(self, spec: dict[str, Any], relpath: str) -> str:
+            return f"/volumes/{relpath}"
+
+    dj.register_adapter(Naive)
+    dj.config["stores"]["n"] = {"protocol": "naive"}
+    assert dj.get_store("n").full_path("a/b") == "/volumes/a/b"
+    for bad in ("../etc/passwd", "/abs", "a/../../b", "x\x00y"):
+        with pytest.raises(dj.DataJointError):
+            dj.get_store("n").full_path(bad)
