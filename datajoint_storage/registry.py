@@ -170,12 +170,13 @@ def _load_one(ep: metadata.EntryPoint) -> None:
         return
     if instance.protocol in _runtime:
         return  # registered in code: deliberately chosen, keep it quietly
-    warnings.warn(
+    message = (
         f"Protocol {instance.protocol!r} is registered by both {current.distribution!r} "
-        f"and {dist!r}; using the one from {current.distribution!r}",
-        AdapterLoadWarning,
-        stacklevel=4,
+        f"and {dist!r}; using the one from {current.distribution!r}"
     )
+    # Listed with the failures too, so `datajoint-storage adapters` shows the loser and why.
+    _failures[f"{ep.name} ({dist})"] = AdapterLoadError(message, name=ep.name, distribution=dist)
+    warnings.warn(message, AdapterLoadWarning, stacklevel=4)
 
 
 def _check_contract(adapter: Any) -> Any:

@@ -186,17 +186,20 @@ def test_two_distributions_with_one_protocol_warn_and_choose_deterministically(
         """
         import warnings, json
         import datajoint_storage as dj
+        from datajoint_storage import registry
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             adapter = dj.get_storage_adapter("twin")
-        print(json.dumps([type(adapter).__name__, [str(w.message) for w in caught]]))
+            failed = [str(e) for e in registry.describe_adapters()[1]]
+        print(json.dumps([type(adapter).__name__, [str(w.message) for w in caught], failed]))
         """
     )
     for order in ([zeta, alpha], [alpha, zeta]):
         result = run_python(code, extra_path=order)
         assert result.returncode == 0, result.stderr
-        chosen, messages = json.loads(result.stdout)
+        chosen, messages, failed = json.loads(result.stdout)
         assert chosen == "Alpha"
+        assert failed == messages  # the shadowed plugin is listed with the failures
         assert len(messages) == 1
         assert "dj-alpha-storage" in messages[0] and "dj-zeta-storage" in messages[0]
 
