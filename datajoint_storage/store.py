@@ -102,9 +102,18 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
 
 
 def get_filesystem(name: str | None = None, *, config: Config | None = None) -> Any:
-    """The fsspec filesystem of store ``name`` (the default store when None), cached."""
+    """The fsspec filesystem of store ``name`` (the default store when None), cached.
+
+    A hit is one lookup in the config's ``filesystems``, which every change empties;
+    after a change, a store whose resolved spec is unchanged keeps its filesystem.
+    """
     config = config or get_config()
-    hit = _stores.get((id(config), name))
-    if hit is not None and hit[0] == config.generation and hit[2]() is config:
-        return hit[1].filesystem
-    return get_store(name, config=config).filesystem
+    fs = config.filesystems.get(name)
+    if fs is not None:
+        return fs
+    generation = config.generation
+    fs = get_store(name, config=config).filesystem
+    with config._lock:
+        if config.generation == generation:  # not changed meanwhile: safe to remember
+            config.filesystems[name] = fs
+    return fs

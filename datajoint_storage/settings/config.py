@@ -56,6 +56,9 @@ class Config:
         self._resolved: dict[str, tuple[ResolvedStore | None, list[StoreConfigError]]] = {}
         #: Bumped on every change; caches compare it to know they are current.
         self.generation = 0
+        #: Store name -> filesystem, filled by ``store.get_filesystem``, emptied on change:
+        #: the cache-hit path is one dict lookup.
+        self.filesystems: dict[str | None, Any] = {}
 
     # -- sources -----------------------------------------------------------------
 
@@ -105,6 +108,7 @@ class Config:
         with self._lock:
             self._merged = None
             self._resolved = {}
+            self.filesystems = {}
             self.generation += 1
 
     # -- the runtime layer ---------------------------------------------------------
