@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 DEFAULT_SOURCE = "default"
 _NOTHING: frozenset[str] = frozenset()  # shared: most stores have no secret at all
+#: A valid store's problems; shared and immutable (one list per store stays alive else).
+NO_PROBLEMS: tuple[StoreConfigError, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,40 +40,34 @@ class ResolvedStore:
     origins: dict[str, str]
     from_secrets: frozenset[str]
     secret_values: frozenset[str] = field(repr=False)
+    #: ``plain()``'s dict, built once (the spec is frozen), and its keys holding lists.
+    _plain_spec: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _plain_lists: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def plain(self) -> dict[str, Any]:
         """The spec as the adapter receives it: plain values, secrets unwrapped."""
-        return _fresh(self._plain)
+        spec = self._plain_spec
+        if spec is None:
+            spec = self._keep_plain(dump_spec(self.spec, reveal=True))
+        out = dict(spec)  # the caller's own copy, lists (``subfolding``) included
+        for key in self._plain_lists:
+            out[key] = list(out[key])
+        return out
+
+    def _keep_plain(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Cache ``spec`` as what :meth:`plain` copies (a cache, not a change)."""
+        lists = tuple(key for key, value in spec.items() if isinstance(value, list))
+        object.__setattr__(self, "_plain_lists", lists)
+        object.__setattr__(self, "_plain_spec", spec)
+        return spec
 
     def redacted(self) -> dict[str, Any]:
         """The spec for display: secret fields and anything from a secret file masked."""
-        return _fresh(self._redacted)
-
-    # The spec is frozen, so each dict is built once; callers get their own copies.
-    @cached_property
-    def _plain(self) -> tuple[dict[str, Any], tuple[str, ...]]:
-        return _with_lists(dump_spec(self.spec, reveal=True))
-
-    @cached_property
-    def _redacted(self) -> tuple[dict[str, Any], tuple[str, ...]]:
         shown = dump_spec(self.spec, reveal=False)
-        return _with_lists({k: MASK if k in self.from_secrets else v for k, v in shown.items()})
+        return {k: MASK if k in self.from_secrets else v for k, v in shown.items()}
 
     def __repr__(self) -> str:
         return f"ResolvedStore(name={self.name!r}, spec={self.redacted()!r})"
-
-
-def _with_lists(spec: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    return spec, tuple(k for k, v in spec.items() if isinstance(v, list))
-
-
-def _fresh(cached: tuple[dict[str, Any], tuple[str, ...]]) -> dict[str, Any]:
-    """A copy the caller may change: the dict, and its lists (``subfolding``)."""
-    spec, lists = cached
-    out = dict(spec)
-    for key in lists:
-        out[key] = list(out[key])
-    return out
 
 
 def _type_name(value: Any) -> str:
@@ -105,7 +101,7 @@ def redacted_raw(entry: RawEntry) -> Any:
 
 def resolve_entry(
     name: str, entry: RawEntry
-) -> tuple[ResolvedStore | None, list[StoreConfigError]]:
+) -> tuple[ResolvedStore | None, Sequence[StoreConfigError]]:
     """Validate one merged store; never raises for bad input, returns its problems."""
     value = entry.value
     if not isinstance(value, dict):
@@ -156,9 +152,9 @@ def resolve_entry(
     }
     filled = frozenset(entry.filled) if entry.filled else _NOTHING
     resolved = ResolvedStore(name, adapter, spec, origins, filled, secrets)
-    resolved.__dict__["_plain"] = _with_lists(plain)  # what the cached property would build
+    resolved._keep_plain(plain)
     extra = _adapter_rules(resolved)
-    return (None, extra) if extra else (resolved, [])
+    return (None, extra) if extra else (resolved, NO_PROBLEMS)
 
 
 def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ class Config:
         self._sources: tuple[Any, ...] | None = None
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
-        self._resolved: dict[str, tuple[ResolvedStore | None, list[StoreConfigError]]] = {}
+        self._resolved: dict[str, tuple[ResolvedStore | None, Sequence[StoreConfigError]]] = {}
         #: Bumped on every change; caches compare it to know they are current.
         self.generation = 0
         #: Store name -> filesystem, filled by ``store.get_filesystem``, emptied on change:
@@ -209,7 +209,7 @@ class Config:
             )
         return entry.value, None
 
-    def _outcome(self, name: str) -> tuple[ResolvedStore | None, list[StoreConfigError]]:
+    def _outcome(self, name: str) -> tuple[ResolvedStore | None, Sequence[StoreConfigError]]:
         with self._lock:
             outcome = self._resolved.get(name)
             if outcome is None:

@@ -22,7 +22,9 @@ class RawEntry:
     value: Any
     source: str
     origins: dict[str, str] = field(default_factory=dict)
-    filled: set[str] = field(default_factory=set)  # keys a secrets layer supplied
+    #: Keys a secrets layer supplied. Rebound, never changed in place: most entries
+    #: share the one empty frozenset (a set each would be kept alive per store).
+    filled: frozenset[str] = frozenset()
 
     def origin(self, key: str) -> str:
         return self.origins.get(key, self.source)
@@ -74,7 +76,7 @@ def _fill(merged: dict[str, RawEntry], deleted: set[str], layer: Layer) -> None:
             if _unset(entry.value.get(attr)):
                 entry.value[attr] = value
                 entry.origins[attr] = layer.origin(name, attr)
-                entry.filled.add(attr)
+                entry.filled = entry.filled | {attr}
 
 
 def _copy(value: Any) -> Any:

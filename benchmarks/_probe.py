@@ -1,0 +1,264 @@
+"""One measurement in a fresh process; prints one JSON object on stdout.
+
+Runs under either interpreter (ours or the upstream venv's), so it imports nothing but
+the standard library and the package under test, and only inside the measurement.
+``side`` is ``ours`` (``datajoint_storage``) or ``upstream`` (``datajoint``).
+
+usage: python _probe.py KIND SIDE [ARGS...]   (the current directory is the project)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+T_START = time.perf_counter()  # before the package is imported
+
+#: Third-party packages that are the price of admission on both sides: not "heavy".
+PYDANTIC_STACK = {
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "annotated_types",
+    "typing_extensions",
+    "typing_inspection",
+    "dotenv",
+}
+#: Module-name prefixes that must never be loaded by ``import datajoint_storage``.
+HEAVY_PREFIXES = (
+    "fsspec.implementations",
+    "s3fs",
+    "gcsfs",
+    "adlfs",
+    "boto3",
+    "botocore",
+    "aiobotocore",
+    "aiohttp",
+    "google.cloud",
+    "google.auth",
+    "azure",
+)
+
+
+def import_side(side: str):
+    """Import the package under test and return the object that owns ``config``."""
+    if side == "ours":
+        import datajoint_storage
+
+        return datajoint_storage
+    import datajoint
+
+    return datajoint
+
+
+def config_of(side: str, pkg):
+    """The object whose ``get_store_spec`` is measured.
+
+    DataJoint's ``dj.config`` is a proxy that checks ``DJ_THREAD_SAFE`` on every call;
+    its ``Config`` itself is measured instead, which favours DataJoint slightly.
+    """
+    if side == "ours":
+        return pkg.config
+    from datajoint.settings import config
+
+    return config
+
+
+def probe_modules(side: str) -> dict:
+    """Which modules ``import <package>`` loads, and which of them are heavy."""
+    before = set(sys.modules)
+    import_side(side)
+    loaded = sorted(set(sys.modules) - before)
+    stdlib = set(sys.stdlib_module_names)
+    own = {"datajoint_storage", "datajoint"}
+    tops = {m.split(".")[0] for m in loaded}
+    # Leading underscore: interpreter and extension-module internals, not packages.
+    third = sorted(
+        m for m in tops - stdlib - own if not m.startswith("_") and m != "cython_runtime"
+    )
+    heavy = [m for m in loaded if m.startswith(HEAVY_PREFIXES)]
+    heavy_packages = sorted(set(third) - PYDANTIC_STACK)
+    # Plugins: modules named by ``datajoint.storage`` entry points, ours included.
+    from importlib.metadata import entry_points
+
+    plugin_modules = {ep.value.split(":")[0] for ep in entry_points(group="datajoint.storage")}
+    plugins = sorted(m for m in loaded if m in plugin_modules)
+    return {
+        "modules": len(loaded),
+        "third_party": third,
+        "heavy_packages": heavy_packages,
+        "heavy_modules": heavy,
+        "plugins": plugins,
+    }
+
+
+def first_spec(side: str, pkg, name: str) -> float:
+    """DataJoint's seconds to a first spec from its files (datajoint.json, .secrets/)."""
+    # DataJoint reads its files inside ``import datajoint``; a second, fresh Config is
+    # the same work (config file, DJ_STORES, secrets) measured on its own.
+    from datajoint.settings import _create_config
+
+    t = time.perf_counter()
+    _create_config().get_store_spec(name)
+    return time.perf_counter() - t
+
+
+def probe_resolve(side: str, n: int, per_protocol: int, preload: str = "") -> dict:
+    """Cold first spec, then per-store times: first time per store, and repeated.
+
+    ``preload`` names a module imported before the package (counted as import time).
+    """
+    if preload:
+        __import__(preload)
+    pkg = import_side(side)
+    t_import = time.perf_counter()
+    config = config_of(side, pkg)
+    config.get_store_spec("s0")
+    t_first = time.perf_counter()
+    out = {
+        "import": t_import - T_START,
+        "import_first": t_first - T_START,
+        "first_after_import": t_first - t_import,
+    }
+    # Ours: that first call was the cold one. DataJoint read its files during import.
+    out["cold_first"] = out["first_after_import"] if side == "ours" else first_spec(side, pkg, "s0")
+    if n:
+        names = [f"s{i}" for i in range(n)]
+        for name in names[:per_protocol]:  # one store of each protocol: adapters loaded
+            config.get_store_spec(name)
+        rest = names[per_protocol:]
+        t = time.perf_counter()
+        for name in rest:
+            config.get_store_spec(name)
+        out["warm_first"] = (time.perf_counter() - t) / len(rest)
+        t = time.perf_counter()
+        for name in names:
+            config.get_store_spec(name)
+        out["warm_repeat"] = (time.perf_counter() - t) / n
+    return out
+
+
+def probe_validate(side: str, n: int) -> dict:
+    """Check every store, repeated; seconds per store, without and with re-reading files.
+
+    ``per_store``: the files stay read, every store is merged and checked again (ours:
+    ``validate()`` after dropping its cached results). ``per_store_reload``: the files
+    are read again first (ours: ``reload()`` then ``validate()``).
+    """
+    pkg = import_side(side)
+    names = [f"s{i}" for i in range(n)]
+    config = config_of(side, pkg)
+    if side == "ours":
+
+        def prepare() -> None:  # forget merged and resolved stores; keep what files said
+            config._changed()
+
+        def check() -> None:
+            config.validate()
+
+        def reread() -> None:
+            config.reload()
+            config.validate()
+
+    else:
+        from datajoint.settings import _create_config
+
+        def prepare() -> None:
+            pass
+
+        def check() -> None:
+            for name in names:
+                config.get_store_spec(name)
+
+        def reread() -> None:
+            fresh = _create_config()
+            for name in names:
+                fresh.get_store_spec(name)
+
+    t = time.perf_counter()
+    check()  # ours: loads the adapters and builds their models
+    out = {"cold": time.perf_counter() - t}
+    reps = max(3, min(200, 20_000 // n))
+    for key, func in (("per_store", check), ("per_store_reload", reread)):
+        times = []
+        for _ in range(reps):
+            prepare()  # untimed: freeing the previous results is not validate()'s work
+            t = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - t)
+        times.sort()
+        out[key] = times[len(times) // 2] / n
+    return out
+
+
+def probe_cache(side: str) -> dict:
+    """Second ``get_filesystem(name)`` against a plain dict lookup, both as calls."""
+    import timeit
+
+    pkg = import_side(side)
+    fs = pkg.get_filesystem("main")
+    table = {"main": fs}
+
+    def dict_lookup(name: str):
+        return table[name]
+
+    assert pkg.get_filesystem("main") is fs and dict_lookup("main") is fs
+
+    def per_call(func) -> float:
+        timer = timeit.Timer("f('main')", globals={"f": func})
+        number, _ = timer.autorange()
+        number = max(number, 100_000)
+        return min(timer.repeat(repeat=7, number=number)) / number
+
+    # Interleaved, each the best of several repeats: the floor of each call's cost.
+    hit = look = float("inf")
+    for _ in range(3):
+        hit = min(hit, per_call(pkg.get_filesystem))
+        look = min(look, per_call(dict_lookup))
+    return {"cache_hit": hit, "dict_lookup": look}
+
+
+def probe_memory(side: str, n: int) -> dict:
+    """Peak traced allocation while reading n stores and resolving every one."""
+    import resource
+    import tracemalloc
+
+    pkg = import_side(side)
+    names = [f"s{i}" for i in range(n)]
+    tracemalloc.start()
+    if side == "ours":
+        config = pkg.config
+        config.validate()
+        specs = [config.get_store_spec(name) for name in names]
+    else:
+        from datajoint.settings import _create_config
+
+        config = _create_config()
+        specs = [config.get_store_spec(name) for name in names]
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(specs) == n
+    maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"peak": peak, "retained": current, "maxrss": maxrss_kib * 1024}
+
+
+def main(argv: list[str]) -> None:
+    kind, side, *args = argv
+    if kind == "modules":
+        result = probe_modules(side)
+    elif kind == "resolve":
+        result = probe_resolve(side, int(args[0]), int(args[1]), *args[2:])
+    elif kind == "validate":
+        result = probe_validate(side, int(args[0]))
+    elif kind == "cache":
+        result = probe_cache(side)
+    elif kind == "memory":
+        result = probe_memory(side, int(args[0]))
+    else:
+        raise SystemExit(f"unknown probe {kind!r}")
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
