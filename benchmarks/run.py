@@ -32,6 +32,7 @@ from _cases import (
     RESOLVE_SIZES,
     SECRET_FILES,
     UPSTREAM_ENV,
+    VALIDATE_RUNS,
     VALIDATE_SIZES,
     Samples,
     build_cases,
@@ -111,11 +112,11 @@ def results_md(
     machine: dict[str, str], text: str, closing: str, notes: list[str], runs: int
 ) -> str:
     facts = "\n".join(f"- {k}: {v}" for k, v in machine.items())
-    remarks = "\n".join(f"- {n}" for n in notes)
+    remarks = "\n\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) if notes else ""
     return f"""# Benchmark results
 
 Produced by `bash scripts/dev.sh bench --write` (`benchmarks/run.py`): medians over
-{runs} fresh processes per case, every case of both sides run once per round, rounds
+{runs} or more fresh processes per case; every round runs every case of both sides,
 interleaved, after one untimed warm-up round. DataJoint is `datajoint==2.3.5` from
 PyPI in its own virtual environment (`benchmarks/.venv-upstream`), reading the very
 same `datajoint.json` (and `.secrets/`) files.
@@ -138,43 +139,39 @@ same `datajoint.json` (and `.secrets/`) files.
   process in it some milliseconds, floors included.
 - **resolve**: stores cycle through file, s3, gcs, azure. *cold* is the first spec
   read from the files after import: ours reads `datajoint.json` lazily on that call
-  (and loads the file adapter, builds its model), DataJoint reads it inside
-  `import datajoint`, so its figure is a fresh `datajoint.settings._create_config()`
-  plus one `get_store_spec`, in a process where all of that is already warm.
-  *asked again* is the warm per-store time the target is about: ours keeps every
-  resolved spec and hands out a copy. *first time each store*: after one store of
-  each protocol, every other store asked for once; ours validates each through its
-  adapter's pydantic model there (types, defaults, secrets, provenance), DataJoint
-  checks key names. DataJoint's `Config.get_store_spec` is called directly, bypassing
-  the `dj.config` proxy's per-call `DJ_THREAD_SAFE` check, which favours DataJoint;
-  its processes run with `DJ_LOG_LEVEL=WARNING`, so its log lines are not timed.
+  (and lists the entry points, loads the file adapter, builds its model); DataJoint
+  reads it inside `import datajoint`, so its figure is a fresh
+  `datajoint.settings._create_config()` plus one `get_store_spec`, in a process where
+  all of that is already warm. Then one store of each protocol, then every other
+  store once (*first time each store is asked for*: ours validates it through its
+  adapter's pydantic model, with types, defaults, secrets and provenance; DataJoint
+  checks key names), then every store again (*warm, per store*: the target; ours
+  keeps each resolved spec and hands out a copy, DataJoint checks again).
+  DataJoint's `Config.get_store_spec` is called directly, bypassing the `dj.config`
+  proxy's per-call `DJ_THREAD_SAFE` check, which favours DataJoint; its processes run
+  with `DJ_LOG_LEVEL=WARNING`, so its log lines are not timed.
 - **secrets**: {SECRET_FILES:,} files `.secrets/stores.<name>.access_key|secret_key`;
-  the time to the first spec includes reading the whole directory. Ours walks it
-  with pydantic-settings' `NestedSecretsSettingsSource` (DESIGN.md), which resolves
-  every entry to keep links from escaping the directory; DataJoint reads the files
-  without that check. The second row imports pydantic-settings first, as
-  `import datajoint` does.
+  the time to the first spec includes reading the whole directory. Ours walks it with
+  pydantic-settings' `NestedSecretsSettingsSource` (DESIGN.md), which resolves every
+  entry to keep links from escaping the directory; DataJoint reads the files without
+  that check. The second row imports pydantic-settings first, as `import datajoint`
+  does.
 - **validate()**: in one process, after a first `validate()` (adapters loaded, models
-  built), `validate()` again with the merged and resolved stores dropped (untimed)
-  but the files kept (the target row), and `reload()` + `validate()` (files read
-  again).
+  built), `validate()` again with the merged and resolved stores dropped (untimed) but
+  the files kept (the target row), and `reload()` + `validate()` (files read again).
   DataJoint has no `validate()`: its columns are `get_store_spec` of every store, and
-  a fresh `_create_config()` plus that.
-- **cold CLI**: the `datajoint-storage` console script in `examples/quickstart`
-  (three stores, two secret files), start to exit; its floor, `python -c "import
-  pydantic_settings"`, runs right before it, {CLI_PAIRS} pairs per round (so
-  {CLI_PAIRS}x the runs of the other rows: this machine's speed drifts by tens of
-  percent from one second to the next). The import floor row above is the same
-  command, measured once per round.
+  a fresh `_create_config()` plus that. Each of our sizes runs {VALIDATE_RUNS} times a
+  round (the target compares them with one another), DataJoint's once.
+- **cold CLI**: the `datajoint-storage` console script in `examples/quickstart` (three
+  stores, two secret files), start to exit. Its floor, `python -c "import
+  pydantic_settings"`, runs right before it, {CLI_PAIRS} pairs a round: these runs are
+  short and this machine's speed drifts by tens of percent from one second to the
+  next. The import floor row above is the same command, once a round.
 - **cache hit**: `timeit` of a call to `get_filesystem("main")` after the first, and
   of a call to a function returning `table["main"]`, best of 7 repeats each.
 - **memory**: `tracemalloc` from after import through reading {MEMORY_SIZE:,} stores
   and resolving every one (ours: `validate()` then `get_store_spec` of each); ours
-  keeps every resolved store, DataJoint keeps the raw dicts.
-
-## Notes
-
-{remarks}
+  keeps every resolved store, DataJoint keeps the raw dicts.{remarks}
 """
 
 

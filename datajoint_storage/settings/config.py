@@ -15,7 +15,7 @@ from ..errors import (
     StoreNotFoundError,
     ValidationReport,
 )
-from ..resolve import ResolvedStore, redact_mapping, redacted_raw, resolve_entry
+from ..resolve import NO_PROBLEMS, ResolvedStore, redact_mapping, redacted_raw, resolve_entry
 from ..spec import suggest
 from .layer import NAME_ENTRIES, Layer
 from .merge import RawEntry, merge_layers
@@ -53,7 +53,9 @@ class Config:
         self._sources: tuple[Any, ...] | None = None
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
-        self._resolved: dict[str, tuple[ResolvedStore | None, Sequence[StoreConfigError]]] = {}
+        #: Store name -> its resolved store, or its problems: no tuple around either, one
+        #: object fewer per store for the garbage collector to walk.
+        self._resolved: dict[str, ResolvedStore | Sequence[StoreConfigError]] = {}
         #: Bumped on every change; caches compare it to know they are current.
         self.generation = 0
         #: Store name -> filesystem, filled by ``store.get_filesystem``, emptied on change:
@@ -223,8 +225,11 @@ class Config:
                         store=name,
                     )
                     return None, [error]
-                outcome = self._resolved[name] = resolve_entry(name, entry)
-            return outcome
+                resolved, problems = resolve_entry(name, entry)
+                outcome = self._resolved[name] = problems if resolved is None else resolved
+            if isinstance(outcome, ResolvedStore):
+                return outcome, NO_PROBLEMS
+            return None, outcome
 
     def resolve(
         self, name: str | None = None, *, use_filepath_default: bool = False
