@@ -21,7 +21,6 @@ VALIDATE_SIZES = (10, 100, 1_000, 10_000)
 SECRET_FILES = 1_000
 MEMORY_SIZE = 10_000
 CLI_PAIRS = 3  # CLI runs (each after its floor) per round
-VALIDATE_RUNS = 3  # runs of each of our validate() sizes per round
 
 
 @dataclass(frozen=True)
@@ -116,13 +115,10 @@ def build_cases(
     # As `import datajoint` does: pydantic-settings imported before the first read.
     args = (0, 0, "pydantic_settings")
     cases.append(probe("resolve.secrets-preloaded", "ours", projects["secrets"], *args))
-    # The spread target compares our sizes with one another: each runs VALIDATE_RUNS
-    # times a round, so a slow second on this machine moves no size's median alone.
-    for _ in range(VALIDATE_RUNS):
-        for n in VALIDATE_SIZES:
-            cases.append(probe(f"validate.{n}", "ours", projects[f"stores-{n}"], n))
-    for n in VALIDATE_SIZES:
-        cases.append(probe(f"validate.{n}", "upstream", projects[f"stores-{n}"], n))
+    # One process per side measures every size, the sizes taking turns inside it.
+    sizes = [f"{n}:{projects[f'stores-{n}']}" for n in VALIDATE_SIZES]
+    for side in ("ours", "upstream"):
+        cases.append(probe("validate.all", side, projects["small"], *sizes))
     if cli is not None:
         # Its floor runs right before it, in the same directory, three times a round:
         # this machine's speed drifts from one second to the next, and these runs are

@@ -15,6 +15,8 @@ import time
 
 T_START = time.perf_counter()  # before the package is imported
 
+VALIDATE_CYCLES = 5  # turns each size takes in one validate probe
+
 #: Third-party packages that are the price of admission on both sides: not "heavy".
 PYDANTIC_STACK = {
     "pydantic",
@@ -139,17 +141,11 @@ def probe_resolve(side: str, n: int, per_protocol: int, preload: str = "") -> di
     return out
 
 
-def probe_validate(side: str, n: int) -> dict:
-    """Check every store, repeated; seconds per store, without and with re-reading files.
-
-    ``per_store``: the files stay read, every store is merged and checked again (ours:
-    ``validate()`` after dropping its cached results). ``per_store_reload``: the files
-    are read again first (ours: ``reload()`` then ``validate()``).
-    """
-    pkg = import_side(side)
+def _validators(side: str, pkg, n: int):
+    """(prepare, check, reread) for the project in the current directory, warmed up."""
     names = [f"s{i}" for i in range(n)]
-    config = config_of(side, pkg)
     if side == "ours":
+        config = pkg.settings.Config()  # reads the current directory's files, lazily
 
         def prepare() -> None:  # forget merged and resolved stores; keep what files said
             config._changed()
@@ -164,6 +160,8 @@ def probe_validate(side: str, n: int) -> dict:
     else:
         from datajoint.settings import _create_config
 
+        config = _create_config()
+
         def prepare() -> None:
             pass
 
@@ -176,20 +174,39 @@ def probe_validate(side: str, n: int) -> dict:
             for name in names:
                 fresh.get_store_spec(name)
 
-    t = time.perf_counter()
-    check()  # ours: loads the adapters and builds their models
-    out = {"cold": time.perf_counter() - t}
-    reps = max(3, min(200, 20_000 // n))
-    for key, func in (("per_store", check), ("per_store_reload", reread)):
-        times = []
-        for _ in range(reps):
-            prepare()  # untimed: freeing the previous results is not validate()'s work
-            t = time.perf_counter()
-            func()
-            times.append(time.perf_counter() - t)
-        times.sort()
-        out[key] = times[len(times) // 2] / n
-    return out
+    check()  # ours: reads the files, loads the adapters, builds their models
+    return prepare, check, reread
+
+
+def probe_validate(side: str, projects: list[str]) -> dict:
+    """Check every store of each project, sizes interleaved; seconds per store.
+
+    ``projects`` are ``<stores>:<directory>``. The sizes take turns in cycles, one
+    project's configuration alive at a time, so every size meets the same moments of
+    this machine. ``per_store.<n>``: the files stay read, every store is merged and
+    checked again (ours: ``validate()`` after dropping its cached results, untimed).
+    ``per_store_reload.<n>``: the files are read again first (``reload()`` too).
+    """
+    import os
+
+    pkg = import_side(side)
+    if side == "ours":
+        import datajoint_storage.settings  # noqa: F401  (``pkg.settings`` below)
+    sizes = [(int(n), directory) for n, directory in (p.split(":", 1) for p in projects)]
+    samples: dict[str, list[float]] = {}
+    for _ in range(VALIDATE_CYCLES):
+        for n, directory in sizes:
+            os.chdir(directory)
+            prepare, check, reread = _validators(side, pkg, n)
+            reps = max(1, 2_000 // n)
+            for key, func in (("per_store", check), ("per_store_reload", reread)):
+                for _ in range(reps):
+                    prepare()  # untimed: freeing the previous results is not the work
+                    t = time.perf_counter()
+                    func()
+                    samples.setdefault(f"{key}.{n}", []).append((time.perf_counter() - t) / n)
+            del prepare, check, reread  # one configuration alive at a time
+    return {key: sorted(v)[len(v) // 2] for key, v in samples.items()}
 
 
 def probe_cache(side: str) -> dict:
@@ -250,7 +267,7 @@ def main(argv: list[str]) -> None:
     elif kind == "resolve":
         result = probe_resolve(side, int(args[0]), int(args[1]), *args[2:])
     elif kind == "validate":
-        result = probe_validate(side, int(args[0]))
+        result = probe_validate(side, args)
     elif kind == "cache":
         result = probe_cache(side)
     elif kind == "memory":

@@ -181,10 +181,10 @@ def build(m: Medians, modules: dict[str, dict]) -> tuple[list[Row], list[Target]
 
     # 4. validate
     add("**4. `validate()`**, per store: merge + check every store", "", "")
+    o, u = "validate.all.ours", "validate.all.upstream"
     per_store = []
     for n in VALIDATE_SIZES:
-        o, u = f"validate.{n}.ours", f"validate.{n}.upstream"
-        po, pu = m.get(o, "per_store"), m.get(u, "per_store")
+        po, pu = m.get(o, f"per_store.{n}"), m.get(u, f"per_store.{n}")
         if po is not None:
             per_store.append(po)
         ours, ref = (us(po) if po else failed(o)), (us(pu) if pu else failed(u))
@@ -194,8 +194,7 @@ def build(m: Medians, modules: dict[str, dict]) -> tuple[list[Row], list[Target]
     targets.append(Target("validate spread", spread, 2.0))
     add("  the same with datajoint.json read again first", "", "")
     for n in VALIDATE_SIZES:
-        o, u = f"validate.{n}.ours", f"validate.{n}.upstream"
-        po, pu = m.get(o, "per_store_reload"), m.get(u, "per_store_reload")
+        po, pu = m.get(o, f"per_store_reload.{n}"), m.get(u, f"per_store_reload.{n}")
         add(f"  {n:,} stores, files read again", us(po), us(pu), ratio(po, pu))
 
     # 5. cli

@@ -32,7 +32,6 @@ from _cases import (
     RESOLVE_SIZES,
     SECRET_FILES,
     UPSTREAM_ENV,
-    VALIDATE_RUNS,
     VALIDATE_SIZES,
     Samples,
     build_cases,
@@ -156,12 +155,13 @@ same `datajoint.json` (and `.secrets/`) files.
   entry to keep links from escaping the directory; DataJoint reads the files without
   that check. The second row imports pydantic-settings first, as `import datajoint`
   does.
-- **validate()**: in one process, after a first `validate()` (adapters loaded, models
-  built), `validate()` again with the merged and resolved stores dropped (untimed) but
-  the files kept (the target row), and `reload()` + `validate()` (files read again).
-  DataJoint has no `validate()`: its columns are `get_store_spec` of every store, and
-  a fresh `_create_config()` plus that. Each of our sizes runs {VALIDATE_RUNS} times a
-  round (the target compares them with one another), DataJoint's once.
+- **validate()**: one process per side measures every size: the sizes take turns, in
+  cycles, one project's configuration alive at a time, so each size meets the same
+  moments of this machine. For each, after a first `validate()` (files read, adapters
+  loaded, models built): `validate()` again with the merged and resolved stores
+  dropped (untimed) but the files kept (the target row), and `reload()` +
+  `validate()` (files read again). DataJoint has no `validate()`: its columns are
+  `get_store_spec` of every store, and a fresh `_create_config()` plus that.
 - **cold CLI**: the `datajoint-storage` console script in `examples/quickstart` (three
   stores, two secret files), start to exit. Its floor, `python -c "import
   pydantic_settings"`, runs right before it, {CLI_PAIRS} pairs a round: these runs are
