@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     print(closing)
     if args.write:
         machine = _machine.describe()
-        machine["load average (1 min), start / end"] = f"{load_before:.2f} / {load_after:.2f}"
+        load_key = "load average (1 min), before / after (the run keeps one core busy itself)"
+        machine[load_key] = f"{load_before:.2f} / {load_after:.2f}"
         machine["ours"] = versions(OURS, ("datajoint-storage", "pydantic", "pydantic-settings"))
         machine["upstream"] = versions(upstream, ("datajoint", "pydantic", "pydantic-settings"))
         machine["runs per case"] = str(medians.runs())
