@@ -15,5 +15,5 @@ def require(module: str, extra: str) -> ModuleType:
     except ImportError:
         raise MissingDependencyError(
             f"The {extra} adapter needs {module!r}, which is not installed: "
-            f"pip install 'datajoint-storage[{extra}]'"
+            f"pip install {module} (the '{extra}' extra of datajoint-storage)"
         ) from None

@@ -171,7 +171,7 @@ def test_missing_sdk_gives_a_one_line_install_hint(protocol: str, module: str, e
     result = run_python(code)
     assert result.returncode == 0, result.stderr
     message, no_cause, suppressed = json.loads(result.stdout)
-    assert message.endswith(f"pip install 'datajoint-storage[{extra}]'")
+    assert message.endswith(f"pip install {module} (the '{extra}' extra of datajoint-storage)")
     assert "\n" not in message and no_cause and suppressed
 
 

@@ -20,7 +20,7 @@ import pytest
 if TYPE_CHECKING:
     from conftest import DavServer
 
-ENTRY_POINT = "webdav = dj_webdav_storage.adapter:WebDAVAdapter"
+ENTRY_POINT = "webdav = datajoint_storage_webdav_example.adapter:WebDAVAdapter"
 
 
 def write_project(
@@ -71,7 +71,7 @@ def dav_store(server: DavServer, location: str, **extra: Any) -> dict[str, Any]:
 DISCOVER = """
 import datajoint_storage as dj
 from datajoint_storage.registry import describe_adapters
-before = "dj_webdav_storage" in sys.modules
+before = "datajoint_storage_webdav_example" in sys.modules
 adapter = dj.get_storage_adapter("webdav")
 out = {"imported_before": before, "adapter": None}
 if adapter is not None:
@@ -93,14 +93,14 @@ print(json.dumps(out))
 
 
 def test_pip_install_registers_the_entry_point(plugin_site: Path) -> None:
-    entry_points = next(plugin_site.glob("dj_webdav_storage-0.1.0.dist-info")) / "entry_points.txt"
+    entry_points = next(plugin_site.glob("datajoint_storage_webdav_example-0.1.0.dist-info")) / "entry_points.txt"
     text = entry_points.read_text(encoding="utf-8")
     assert "[datajoint.storage]" in text
     assert ENTRY_POINT in text
-    assert (plugin_site / "dj_webdav_storage" / "adapter.py").is_file()
+    assert (plugin_site / "datajoint_storage_webdav_example" / "adapter.py").is_file()
     # Installed beside, not into, the environment running the tests.
     with pytest.raises(importlib.metadata.PackageNotFoundError):
-        importlib.metadata.distribution("dj-webdav-storage")
+        importlib.metadata.distribution("datajoint-storage-webdav-example")
 
 
 def test_webdav_protocol_is_discovered_from_the_installed_package(
@@ -108,12 +108,12 @@ def test_webdav_protocol_is_discovered_from_the_installed_package(
 ) -> None:
     found = run_checks(DISCOVER, cwd=project, site=plugin_site)
     assert found["imported_before"] is False
-    assert found["adapter"] == "dj_webdav_storage.adapter.WebDAVAdapter"
+    assert found["adapter"] == "datajoint_storage_webdav_example.adapter.WebDAVAdapter"
     assert Path(found["file"]).is_relative_to(plugin_site)
     assert found["protocol"] == "webdav"
     assert found["required"] == ["url"]
     assert set(found["allowed"]) == {"url", "username", "password", "timeout"}
-    assert (found["distribution"], found["version"]) == ("dj-webdav-storage", "0.1.0")
+    assert (found["distribution"], found["version"]) == ("datajoint-storage-webdav-example", "0.1.0")
     assert found["http_stack_imported"] is False  # discovery stays cheap
 
     # The same interpreter without the install knows no such protocol.

@@ -39,8 +39,8 @@ class DavServer:
 
 @pytest.fixture(scope="session")
 def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding ``dj-webdav-storage`` as ``pip install`` left it (once per session)."""
-    work = tmp_path_factory.mktemp("dj-webdav-storage")
+    """A directory holding ``datajoint-storage-webdav-example`` as ``pip install`` left it (once per session)."""
+    work = tmp_path_factory.mktemp("datajoint-storage-webdav-example")
     # Build from a copy: an in-tree build would leave build/ and *.egg-info in the checkout.
     source = work / "source"
     shutil.copytree(
@@ -55,7 +55,7 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, (
-        "pip install of the plugin failed (offline builds need setuptools>=70.1 in this "
+        "pip install of the plugin failed (offline builds need setuptools>=77 in this "
         f"environment, from the dev extra):\n{result.stderr[-3000:]}"
     )
     return site
