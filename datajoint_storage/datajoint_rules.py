@@ -21,11 +21,106 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigWarning
+from .errors import ConfigSourceError, ConfigWarning
 from .spec import SECRET_KEYS
 
 if TYPE_CHECKING:
     from .settings.merge import RawEntry
+
+
+# -- follow: how the sources are read ---------------------------------------------------
+
+IGNORE_CONFIG_FILE = "DJ_IGNORE_CONFIG_FILE"
+
+
+def ignore_config_file(environ: Mapping[str, str]) -> bool:
+    """``DJ_IGNORE_CONFIG_FILE``, read exactly as DataJoint 2.3.5 reads it.
+
+    DataJoint: a pydantic-settings ``bool`` field with ``case_sensitive=False``, so the
+    variable's name may be in any case (when several spellings are set, the last one in
+    the environment wins) and the value is one of pydantic's boolean words (``1/0``,
+    ``true/false``, ``t/f``, ``yes/no``, ``y/n``, ``on/off``, any case, no surrounding
+    spaces); any other value, the empty string included, makes ``import datajoint`` fail.
+    Ours: the same words; anything else is a ``ConfigSourceError`` naming the variable.
+    """
+    value = None
+    for name, text in environ.items():
+        if name.upper() == IGNORE_CONFIG_FILE:
+            value, spelling = text, name
+    if value is None:
+        return False
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        raise ConfigSourceError(
+            f"{spelling} must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n); "
+            "DataJoint 2.3.5 fails to import with this value",
+            source=spelling,
+        ) from None
+
+
+def dj_stores_is_unset(text: str | None) -> bool:
+    """``DJ_STORES`` counts as unset only when absent or exactly empty.
+
+    DataJoint 2.3.5 skips ``DJ_STORES`` when ``not os.environ.get("DJ_STORES")``; a blank
+    value (spaces, a newline) goes to ``json.loads`` and its config fails to build.
+    """
+    return not text
+
+
+def secret_fills(name: str, store: Any, attr: str, *, label: str) -> bool:
+    """Whether a secret file ``stores.<store>.<attr>`` sets ``attr`` on this store.
+
+    DataJoint 2.3.5 sets the value only when ``attr not in stores[<store>]``: a key that
+    is present, even as ``""`` or ``null``, is kept; an empty file sets ``""``. For an
+    entry that is not an object (``"default": "main"``) the same ``in`` test runs on the
+    string or list, and when the key is "not in" it, the assignment fails and DataJoint's
+    config cannot be built; we raise a ``ConfigSourceError`` naming the file instead.
+    """
+    if isinstance(store, dict):
+        return attr not in store
+    try:
+        absent = attr not in store
+    except TypeError:
+        absent = True
+    if absent:
+        raise ConfigSourceError(
+            f"Secret file {label} sets {attr!r} of stores.{name}, which is not an object "
+            "(it names a store, or is malformed); DataJoint 2.3.5 cannot build its "
+            "configuration with it: remove the file or make the entry a store",
+            source=label,
+        )
+    return False
+
+
+def secret_file_text(raw: str) -> str:
+    """A secret file's value as DataJoint 2.3.5 reads it: ``read_text().strip()``.
+
+    ``read_text`` translates CRLF and CR line ends to LF (universal newlines).
+    """
+    return raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def skipped_file_warning(path: Path, why: str) -> ConfigWarning:
+    """A file named like a store secret that we did not read (too large, not UTF-8, a
+    link out of the directory, unreadable).
+
+    DataJoint 2.3.5 reads every regular file (links followed) named ``stores.<n>.<a>``
+    with ``read_text()``: a large file or an outside link is read, a file that is not
+    text makes its config fail to build. Either way it sees a different store than we
+    do; we say so, naming the file, never its content.
+    """
+    parts = path.name.split(".")
+    return ConfigWarning(
+        f"Secret file {path} skipped: {why}; DataJoint 2.3.5 would read it "
+        "(or fail to load its configuration on it)",
+        store=parts[1] if len(parts) == 3 else None,
+        key=parts[2] if len(parts) == 3 else None,
+        source=str(path),
+        rule="secret-file-skipped",
+    )
 
 
 @dataclass(frozen=True)
@@ -37,6 +132,8 @@ class Sources:
     document: Mapping[str, Any] | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[ConfigWarning, ...] = ()
+    #: ``config["stores"] = {...}`` was assigned: no file or env block is in force.
+    sealed_block: bool = False
 
 
 Rule = Callable[[Sources], Iterator[ConfigWarning]]

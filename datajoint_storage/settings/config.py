@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..datajoint_rules import ignore_config_file
 from ..errors import (
     ConfigSourceError,
     ConfigWarning,
@@ -27,7 +28,6 @@ from .sources import (
     SecretsDirSource,
     find_config_file,
     read_environment,
-    truthy,
 )
 from .stores_view import StoresView
 
@@ -71,7 +71,7 @@ class Config:
         environ = read_environment(cwd, self._environ)
         self._environ_in_force = environ
         config_file = secrets_dir = None
-        if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
+        if not ignore_config_file(environ):
             named = environ.get("DJ_CONFIG_FILE")
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
             project_secrets = config_file.parent / ".secrets" if config_file else None
@@ -135,13 +135,27 @@ class Config:
         with self._lock:
             self._runtime.entries = {name: _copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
+            self._runtime.carried = {}
             self._runtime.replace_block = True
             self._changed()
 
-    def _set_runtime_store(self, name: str, value: Any) -> None:
+    def _set_runtime_store(self, name: str, value: Any, *, keep_secrets: bool = False) -> None:
+        """Set one store at runtime; ``keep_secrets`` (an edit of the store read back)
+        keeps the secret-file values it had, as DataJoint's in-place edit does."""
         _check_name(name)
         with self._lock:
-            self._runtime.entries[name] = _copy(value)
+            value = _copy(value)
+            carried: dict[str, str] = {}
+            entry = self._merged_entries().get(name) if keep_secrets else None
+            if entry is not None and isinstance(value, dict):
+                for key in entry.filled:
+                    if key not in value:
+                        value[key] = entry.value[key]
+                        carried[key] = entry.origin(key)
+            self._runtime.entries[name] = value
+            self._runtime.carried.pop(name, None)
+            if carried:
+                self._runtime.carried[name] = carried
             self._runtime.deleted.discard(name)
             self._changed()
 
@@ -150,6 +164,7 @@ class Config:
             if name not in self._merged_entries():
                 raise KeyError(name)
             self._runtime.entries.pop(name, None)
+            self._runtime.carried.pop(name, None)
             self._runtime.deleted.add(name)
             self._changed()
 
@@ -302,6 +317,8 @@ class Config:
                 config_file=json_source.path if json_source is not None else None,
                 document=getattr(json_source, "document", None),
                 environ=self._environ_in_force,
+                notes=tuple(n for layer in self._lower or () if layer for n in layer.notes),
+                sealed_block=self._runtime.replace_block,
             )
         )
 
