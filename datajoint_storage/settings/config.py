@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..datajoint_rules import ignore_config_file
+from ..datajoint_rules import ignore_config_file, inaccessible_location
 from ..errors import (
     ConfigSourceError,
     ConfigWarning,
@@ -297,8 +297,16 @@ class Config:
             if entry_name in merged:
                 found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
         for name in self.store_names():
-            found += self._outcome(name)[1]
+            resolved, problems = self._outcome(name)
+            found += problems
+            if resolved is not None:  # what DataJoint's StorageBackend refuses before use
+                found += [p for p in [inaccessible_location(resolved, self.cwd)] if p]
         return found
+
+    @property
+    def cwd(self) -> Path | None:
+        """The working directory this configuration stands for (None: the process's)."""
+        return self._cwd
 
     def warnings(self) -> list[ConfigWarning]:
         """What we accept but DataJoint 2.3.5 would refuse, misread or ignore, and
