@@ -125,6 +125,18 @@ def skipped_file_warning(path: Path, why: str) -> ConfigWarning:
     )
 
 
+def file_turns_off_secrets(document: Mapping[str, Any] | None, environ: Mapping[str, str]) -> bool:
+    """``"ignore_config_file": true`` in ``datajoint.json`` itself.
+
+    DataJoint 2.3.5 applies it while loading the file (its own setting, documented as
+    "skip loading datajoint.json and the secrets directory"), then skips ``.secrets/``
+    and ``/run/secrets/datajoint/``; the file itself was already read. We do the same.
+    """
+    if not document or "ignore_config_file" not in document:
+        return False
+    return read_like_datajoint(document, environ).ignores_secrets
+
+
 # -- refuse: where DataJoint 2.3.5 accepts and fails or misreads later -----------------
 
 #: Keys DataJoint 2.3.5's ``StorageBackend`` requires to be truthy, per protocol.
@@ -474,9 +486,6 @@ def file_store_differences(sources: Sources) -> Iterator[ConfigWarning]:
     keys = list(document)
     stop = keys.index(reading.stopped_at) if reading.stopped_at is not None else len(keys)
     for name in dict.fromkeys([*ours, *reading.stores, *(n for n in reading.notes if n)]):
-        entry = sources.merged.get(name)
-        if entry is not None and entry.source == "runtime":
-            continue  # assigned at runtime, for DataJoint as for us
         store, key = _store_of(name)
         for flat, why in reading.notes.get(store, []):
             if store is not None or flat == f"stores.{name}":
@@ -519,18 +528,6 @@ def file_store_differences(sources: Sources) -> Iterator[ConfigWarning]:
         yield ConfigWarning(
             f"{why} (stores.{name} in {label})", store=store, key=key, source=label, rule=rule
         )
-    if reading.ignores_secrets and reading.stopped_at is None:
-        for name, entry in sources.merged.items():
-            if entry.filled:
-                yield ConfigWarning(
-                    f'{label} sets "ignore_config_file": DataJoint 2.3.5 then skips the '
-                    f"secrets directory, so stores.{name} has no "
-                    f"{', '.join(sorted(entry.filled))} there (we ignore that setting)",
-                    store=name,
-                    key=sorted(entry.filled)[0],
-                    source=label,
-                    rule="datajoint-file-ignores-secrets",
-                )
 
 
 _MISSING = object()
@@ -680,6 +677,14 @@ def environment_datajoint_refuses(sources: Sources) -> Iterator[ConfigWarning]:
             )
 
 
+#: Warnings that mean "DataJoint 2.3.5 reads other input for this store (or for the
+#: whole configuration)": any difference in its verdict on the store follows from them.
+READS_OTHERWISE = frozenset(
+    {"dotenv", "dj-config-file", "environment-datajoint-refuses", "secret-file-skipped"}
+    | {"datajoint-stops-reading", "datajoint-drops-flat-key", "datajoint-ignores-flat-key"}
+    | {"datajoint-reads-otherwise"}
+)
+
 #: Every warning rule, in the order their warnings are listed.
 WARNING_RULES: tuple[Rule, ...] = (
     environment_datajoint_refuses,
@@ -698,3 +703,82 @@ def config_warnings(sources: Sources) -> list[ConfigWarning]:
     for rule in WARNING_RULES:
         found.update(dict.fromkeys(rule(sources)))
     return list(found)
+
+
+# -- the refusal table: our problems where DataJoint 2.3.5 accepts ----------------------
+
+#: Keys whose values we type; DataJoint 2.3.5 takes any JSON value for them.
+TYPED_KEYS = frozenset(
+    {"location", "subfolding", "partition_pattern", "token_length", "hash_prefix"}
+    | {"schema_prefix", "filepath_prefix", "endpoint", "bucket", "container", "secure"}
+    | {"proxy_server", "project", "account_name", "account_url"}
+    | SECRET_KEYS
+)
+
+
+@dataclass(frozen=True)
+class RefusalRule:
+    """One kind of problem we report where DataJoint 2.3.5 accepts the store."""
+
+    name: str
+    datajoint: str  # what DataJoint 2.3.5 does instead
+    matches: Callable[[Exception], bool]
+
+
+def _is_typed_value(problem: Exception) -> bool:
+    key = getattr(problem, "key", None)
+    return (
+        isinstance(problem, InvalidValueError)
+        and key in TYPED_KEYS
+        and (str(problem).startswith(f"Invalid value for {key}"))
+    )
+
+
+REFUSAL_RULES: tuple[RefusalRule, ...] = (
+    RefusalRule(
+        "typed-value",
+        'takes any JSON value and fails or misreads it later: token_length "12" fails in '
+        "generate_token at the first insert, 0 or true is silently clamped to 4; "
+        'subfolding "2,2" fails building hash paths, [0] makes empty folder names; '
+        'secure "false" is truthy (https); a non-string endpoint fails when the '
+        'filesystem is made; null prefixes or locations end up as "None" or no prefix',
+        _is_typed_value,
+    ),
+    RefusalRule(
+        "store-not-an-object",
+        "passes the entry to dict(): a list of [key, value] pairs works by accident, "
+        "anything else fails with a TypeError or ValueError instead of a DataJointError",
+        lambda p: isinstance(p, InvalidValueError) and "must be an object" in str(p),
+    ),
+    RefusalRule(
+        "stores-not-an-object",
+        'stops reading datajoint.json at a "stores" that is not an object (keeping the '
+        "keys before it); we refuse the file",
+        lambda p: isinstance(p, ConfigSourceError) and "'stores' in" in str(p),
+    ),
+)
+
+
+REFUSAL_RULES += (
+    RefusalRule(
+        "unreadable-config-file",
+        "warns 'Failed to load config' for a datajoint.json that is not JSON or not an "
+        "object, and carries on without it (its .secrets/ still read); we refuse the file",
+        lambda p: (
+            isinstance(p, ConfigSourceError)
+            and str(p.source or "").endswith("datajoint.json")
+            and ("is not valid JSON" in str(p) or "must be a JSON object" in str(p))
+        ),
+    ),
+    RefusalRule(
+        "secret-for-an-entry-that-is-not-a-store",
+        "cannot build its config (TypeError) for a secret file of an entry that is not an "
+        'object; it builds when that entry was a flat "stores.default" key it ignores',
+        lambda p: isinstance(p, ConfigSourceError) and str(p).startswith("Secret file "),
+    ),
+)
+
+
+def refusal_rule(problem: Exception) -> RefusalRule | None:
+    """The listed rule a problem falls under, when DataJoint accepts the store."""
+    return next((rule for rule in REFUSAL_RULES if rule.matches(problem)), None)
