@@ -115,10 +115,12 @@ def skipped_file_warning(path: Path, why: str) -> ConfigWarning:
     do; we say so, naming the file, never its content.
     """
     parts = path.name.split(".")
+    # A file DataJoint cannot decode or open fails its whole config, not just one store.
+    whole = "UTF-8" in why or "cannot be read" in why
     return ConfigWarning(
-        f"Secret file {path} skipped: {why}; DataJoint 2.3.5 would read it "
-        "(or fail to load its configuration on it)",
-        store=parts[1] if len(parts) == 3 else None,
+        f"Secret file {path} skipped: {why}; DataJoint 2.3.5 would "
+        + ("fail to build its configuration on it" if whole else "read it"),
+        store=None if whole or len(parts) != 3 else parts[1],
         key=parts[2] if len(parts) == 3 else None,
         source=str(path),
         rule="secret-file-skipped",
@@ -760,6 +762,15 @@ REFUSAL_RULES: tuple[RefusalRule, ...] = (
 
 
 REFUSAL_RULES += (
+    RefusalRule(
+        "name-entry-as-store",
+        'lets "default" or "filepath_default" hold a store object (then its default '
+        "store is refused); we keep those two names for naming a store",
+        lambda p: (
+            getattr(p, "store", None) in ("default", "filepath_default")
+            and "is not configured" in str(p)
+        ),
+    ),
     RefusalRule(
         "unreadable-config-file",
         "warns 'Failed to load config' for a datajoint.json that is not JSON or not an "

@@ -153,7 +153,9 @@ def generate(seed: int) -> Case:
     nested: dict[str, Any] = {}
     for name, store in stores.items():
         style = d.pick(["nested", "nested", "nested", "flat", "split"])
-        if style == "nested" or not isinstance(store, dict):
+        if d.chance(0.04):
+            items.append((f"stores.{name}", store))  # a 2-part key: DataJoint ignores it
+        elif style == "nested" or not isinstance(store, dict):
             nested[name] = store
         elif style == "flat":
             items += [(f"stores.{name}.{k}", v) for k, v in store.items()]
@@ -175,6 +177,8 @@ def generate(seed: int) -> Case:
         )
     if d.chance(0.08):
         items.append(("loglevel", "DEBUG"))
+    if d.chance(0.03):
+        items.append((d.pick(["stores.items", "stores.default.x", "database.model_dump"]), 1))
     if d.chance(0.05):
         items.append(("ignore_config_file", d.pick([True, "yes"])))
     if d.chance(0.1):
@@ -209,6 +213,8 @@ def generate(seed: int) -> Case:
                 case.secrets[f"stores.{name}.{attr}"] = _secret_value(d, attr, name)
     if d.chance(0.04):
         case.secrets["stores.default.location"] = b"/x"
+    if d.chance(0.03):
+        case.secrets[f"stores.{names[0]}.token"] = b"\xff\xfe not text"
     if "ghost" in "".join(case.secrets):
         case.names.append("ghost")
     # The environment.

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,10 @@ def ask_us(case: dict[str, Any]) -> dict[str, Any]:
                 config["stores"] = step[1]
             elif step[0] == "edit" and isinstance(config["stores"].get(step[1]), dict):
                 config["stores"][step[1]][step[2]] = step[3]
-        problems = config.problems()
-        warnings = config.warnings()
+        with warnings.catch_warnings():  # skipped secret files: ConfigWarnings too
+            warnings.simplefilter("ignore")
+            problems = config.problems()
+            found = config.warnings()
     except ConfigSourceError as exc:
         return {"source_error": exc}
     answers = {}
@@ -84,7 +87,7 @@ def ask_us(case: dict[str, Any]) -> dict[str, Any]:
             if late
             else {"accepted": True, "spec": json.loads(json.dumps(spec, default=str))}
         )
-    return {"stores": answers, "warnings": warnings, "target": _targets(config, case)}
+    return {"stores": answers, "warnings": found, "target": _targets(config, case)}
 
 
 def _targets(config: Config, case: dict[str, Any]) -> dict[str, str | None]:
