@@ -32,6 +32,8 @@ class Case:
     dirs: list[str] = field(default_factory=list)
     subdir: bool = False
     names: list[str] = field(default_factory=list)
+    #: Other files of the project (name -> text, ``@ROOT@`` replaced).
+    extra_files: dict[str, str] = field(default_factory=dict)
 
 
 class _Draw:
@@ -294,6 +296,8 @@ def materialize(case: Case, root: Path) -> dict[str, Any]:
     if case.dotenv is not None:
         (root / ".env").write_text(case.dotenv, encoding="utf-8")
     (root / "other.json").write_text(json.dumps({"stores": {"o": {"protocol": "memory"}}}))
+    for name, text in case.extra_files.items():
+        (root / name).write_text(text.replace("@ROOT@", text_root), encoding="utf-8")
     cwd = root / "sub" if case.subdir else root
     cwd.mkdir(exist_ok=True)
     ask = [[name, False] for name in case.names] + [[None, False], [None, True]]
