@@ -173,11 +173,15 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     path = Path(location)
     if not path.is_absolute() and cwd is not None:
         path = cwd / path
-    if path.is_dir():
-        return None
+    try:
+        if path.is_dir():
+            return None
+    except (OSError, ValueError):  # a name too long, a NUL: DataJoint's check raises too
+        pass
     source = resolved.origins.get("location")
+    shown = location if len(location) <= 200 else location[:200] + "..."
     return InvalidValueError(
-        f"Inaccessible local directory {location} (store {resolved.name!r}, from {source}): "
+        f"Inaccessible local directory {shown} (store {resolved.name!r}, from {source}): "
         "create it, or point location at an existing directory",
         store=resolved.name,
         key="location",
