@@ -345,7 +345,7 @@ def _assign_stops(group: str | None, attr: str, value: Any, environ: Mapping[str
             return f"its setting {attr!r} must be an object"
         if attr in _DJ_TOP:
             ok = _dj_accepts(_DJ_TOP[attr], value)
-            return "" if ok else f"its settings refuse {attr!r} = {_short(value)}"
+            return "" if ok else f"its settings refuse the value of {attr!r}"
         return f"{attr!r} names a method of its Config" if _dj_config_attr(attr) else ""
     fields = _DJ_GROUPS.get(group)
     if fields is None:  # "loglevel.upper": an attribute of a plain value cannot be set
@@ -353,18 +353,10 @@ def _assign_stops(group: str | None, attr: str, value: Any, environ: Mapping[str
         return f"{dotted!r} is not a setting" if found else ""
     if attr in fields:
         ok = _dj_accepts(fields[attr], value)
-        return "" if ok else f"its settings refuse {dotted!r} = {_short(value)}"
+        return "" if ok else f"its settings refuse the value of {dotted!r}"
     from pydantic_settings import BaseSettings
 
     return f"{dotted!r} names a method of its settings" if hasattr(BaseSettings, attr) else ""
-
-
-def _short(value: Any) -> str:
-    """A non-store setting's value, for a message (never a store value: no secrets)."""
-    import json
-
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass
