@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,13 @@ from .sources import (
     JsonFileSource,
     RuntimeSource,
     SecretsDirSource,
+    dotenv_file,
     find_config_file,
     read_environment,
+    search_bounds,
     truthy,
 )
+from .sources.json_file import FILENAME
 from .stores_view import StoresView
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
@@ -51,6 +56,7 @@ class Config:
         self._lock = threading.RLock()
         self._runtime = RuntimeSource()
         self._sources: tuple[Any, ...] | None = None
+        self._files: ConfigFiles
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
         #: Store name -> its resolved store, or its problems: no tuple around either, one
@@ -66,21 +72,29 @@ class Config:
 
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
+        real = os.environ if self._environ is None else self._environ
         environ = read_environment(cwd, self._environ)
+        dotenv = dotenv_file(cwd, {k: real[k] for k in real if k.startswith("DJ_")})
         config_file = secrets_dir = None
-        if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
-            named = environ.get("DJ_CONFIG_FILE")
+        ignored = truthy(environ.get("DJ_IGNORE_CONFIG_FILE"))
+        named = None if ignored else environ.get("DJ_CONFIG_FILE")
+        if not ignored:
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
             project_secrets = config_file.parent / ".secrets" if config_file else None
             if project_secrets is not None and project_secrets.is_dir():
                 secrets_dir = project_secrets
             elif SYSTEM_SECRETS_DIR.is_dir():
                 secrets_dir = SYSTEM_SECRETS_DIR
+        searched = None if ignored or named else search_bounds(cwd)
+        stores_from_dotenv = "DJ_STORES" in environ and "DJ_STORES" not in real
+        self._files = ConfigFiles(
+            config_file, searched, ignored, secrets_dir, dotenv, sorted(environ)
+        )
         # Highest precedence first; this tuple is the whole precedence story.
         # (5. defaults are applied by each adapter's model.)
         return (
             self._runtime,  # 1. config["stores"][name] = {...}
-            DjStoresSource(environ),  # 2. DJ_STORES replaces the file's block
+            DjStoresSource(environ, dotenv if stores_from_dotenv else None),  # 2. DJ_STORES
             JsonFileSource(config_file) if config_file else None,  # 3. datajoint.json
             SecretsDirSource(secrets_dir) if secrets_dir else None,  # 4. fills unset keys
         )
@@ -99,6 +113,35 @@ class Config:
         self._merged_entries()
         assert self._sources is not None
         return [repr(s) for s in self._sources if s is not None]
+
+    def files(self) -> ConfigFiles:
+        """The files in force: ``datajoint.json`` (or where it was searched for), the
+        secrets directory, the ``.env`` read, and the ``DJ_*`` variable names set."""
+        with self._lock:
+            if self._sources is None or self._lower is None:
+                self._sources = self._build_sources()
+            return self._files
+
+    def describe_sources(self) -> list[dict[str, Any]]:
+        """Every source, highest precedence first, as data (``kind``, ``name``, ``path``,
+        and ``label``: ``datajoint.json: /path``, ``DJ_STORES: not set``)."""
+        self._merged_entries()
+        assert self._sources is not None
+        runtime, dj_stores, json_file, secrets = self._sources
+        files = self._files
+        out = [runtime.describe(), dj_stores.describe()]
+        if json_file is not None:
+            out.append(json_file.describe())
+        else:
+            out.append({"kind": "file", "name": FILENAME, "path": None, "ignored": files.ignored})
+            if files.searched is not None:
+                out[-1]["searched"] = {"from": str(files.searched[0]), "to": str(files.searched[1])}
+        out.append(
+            secrets.describe() if secrets else {"kind": "secrets", "name": ".secrets", "path": None}
+        )
+        for source in out:
+            source["label"] = _label(source)
+        return out
 
     def reload(self) -> None:
         """Read every file and environment variable again (runtime settings stay)."""
@@ -296,6 +339,37 @@ class Config:
         return f"Config(stores={block!r})"
 
 
+@dataclass(frozen=True)
+class ConfigFiles:
+    """Which files a :class:`Config` reads (``searched``: from, to; None when named)."""
+
+    config_file: Path | None
+    searched: tuple[Path, Path] | None
+    ignored: bool
+    secrets_dir: Path | None
+    dotenv: Path | None
+    variables: list[str]
+
+
+def _label(source: dict[str, Any]) -> str:
+    """One line of text for a described source."""
+    name, kind = source["name"], source["kind"]
+    if kind == "runtime":
+        return f"runtime: {', '.join(source['stores']) or 'none set'}"
+    if kind == "env":
+        if not source["set"]:
+            return f"{name}: not set"
+        return f"{name}: set" + (f" in {source['path']}" if source["path"] else "")
+    if source["path"] is not None:
+        return f"{name}: {source['path']}"
+    if source.get("ignored"):
+        return f"{name}: not read (DJ_IGNORE_CONFIG_FILE)"
+    searched = source.get("searched")
+    if searched:
+        return f"{name}: none found (searched {searched['from']} up to {searched['to']})"
+    return f"{name}: none"
+
+
 def _check_name(name: Any) -> None:
     """Store names are strings, as in every file and in DJ_STORES."""
     if not isinstance(name, str):
@@ -310,4 +384,4 @@ def _copy(value: Any) -> Any:
     return value
 
 
-__all__ = ["SYSTEM_SECRETS_DIR", "Config", "redact_mapping"]
+__all__ = ["SYSTEM_SECRETS_DIR", "Config", "ConfigFiles", "redact_mapping"]

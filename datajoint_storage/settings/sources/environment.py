@@ -15,6 +15,14 @@ def truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() in _TRUE
 
 
+def dotenv_file(cwd: Path, env: Mapping[str, str]) -> Path | None:
+    """The ``.env`` that is read with the real ``DJ_*`` variables ``env``, if any."""
+    if truthy(env.get("DJ_IGNORE_CONFIG_FILE")):
+        return None
+    path = cwd / ".env"
+    return path if path.is_file() else None
+
+
 def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The ``DJ_*`` variables in force: real environment variables win over ``.env``.
 
@@ -24,10 +32,8 @@ def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dic
     source = os.environ if environ is None else environ
     # Keys first: os.environ decodes every value it yields, and few of them are DJ_*.
     env = {k: source[k] for k in source if k.startswith(PREFIX)}
-    if truthy(env.get("DJ_IGNORE_CONFIG_FILE")):
-        return env
-    dotenv_path = cwd / ".env"
-    if not dotenv_path.is_file():
+    dotenv_path = dotenv_file(cwd, env)
+    if dotenv_path is None:
         return env
     from dotenv import dotenv_values  # never load_dotenv: it would write os.environ
 

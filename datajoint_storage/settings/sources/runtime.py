@@ -30,5 +30,9 @@ class RuntimeSource:
     def restore(self, state: tuple[dict[str, Any], set[str], bool]) -> None:
         self.entries, self.deleted, self.replace_block = state
 
+    def describe(self) -> dict[str, Any]:
+        """This source as data: the stores set in code."""
+        return {"kind": "runtime", "name": LABEL, "stores": sorted(self.entries)}
+
     def __repr__(self) -> str:
         return f"RuntimeSource(stores={sorted(self.entries)!r})"

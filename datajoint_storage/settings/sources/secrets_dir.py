@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ...errors import ConfigSourceError
 from ..layer import Layer
@@ -63,6 +64,10 @@ class SecretsDirSource:
             {store: attrs for store, attrs in entries.items() if attrs},
             origin_of=lambda store, key: str(directory / f"stores.{store}.{key}"),
         )
+
+    def describe(self) -> dict[str, Any]:
+        """This source as data."""
+        return {"kind": "secrets", "name": ".secrets", "path": str(self.directory)}
 
     def __repr__(self) -> str:
         return f"SecretsDirSource(directory={str(self.directory)!r})"
