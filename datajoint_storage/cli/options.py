@@ -94,6 +94,15 @@ def complete_store_names(
     return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
 
+def complete_protocols(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of PROTOCOL: the registered protocols."""
+    from ..registry import registered_adapters
+
+    return [CompletionItem(p) for p in registered_adapters() if p.startswith(incomplete)]
+
+
 def command_flags(command: Any) -> Any:
     """Accept the global options after the command name too."""
     for name, text in (

@@ -314,6 +314,20 @@ class Config:
         """
         return dict(self.resolve(name).origins)
 
+    def raw_store(self, name: str) -> dict[str, Any]:
+        """The merged, unvalidated entry ``name`` for display: its values (secrets
+        masked) and the source of each, even when the store is invalid."""
+        entry = self._merged_entries().get(name)
+        if entry is None:
+            raise StoreNotFoundError(f"Store {name!r} is not configured", store=name)
+        value = redacted_raw(entry)
+        keys = value if isinstance(value, dict) else {}
+        return {
+            "value": value,
+            "source": entry.source,
+            "origins": {key: entry.origin(key) for key in keys},
+        }
+
     def problems(self) -> list[StoreConfigError]:
         """Every problem of every store, without raising (what ``validate`` reports)."""
         merged = self._merged_entries()
