@@ -84,7 +84,9 @@ def test_validate_reports_a_bad_default_name(project: Project) -> None:
     doc = invoke("--json", "validate").json()
     assert doc["exit_code"] == 1
     (problem,) = doc["result"]["problems"]
-    assert problem["key"] == "default" and "did you mean 'main'" in problem["message"]
+    assert problem["key"] == "stores.default" and problem["store"] is None
+    assert "did you mean 'main'" in problem["message"]
+    assert "  - stores.default: stores.default names 'mian'" in invoke("validate").stdout
 
 
 def test_validate_with_nothing_configured_is_valid() -> None:

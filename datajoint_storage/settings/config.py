@@ -235,21 +235,21 @@ class Config:
         if entry is None:
             return None, StoreNotFoundError(
                 f"No {entry_name} store: set stores.{entry_name} to the name of a configured store",
-                key=entry_name,
+                key=f"stores.{entry_name}",
             )
         if not isinstance(entry.value, str):
             return None, InvalidValueError(
                 f"Invalid value for stores.{entry_name}: must name a configured store "
                 f"(from {entry.source})",
-                key=entry_name,
+                key=f"stores.{entry_name}",
                 source=entry.source,
             )
         if entry.value not in merged or entry.value in NAME_ENTRIES:
             return None, StoreNotFoundError(
                 f"stores.{entry_name} names {entry.value!r}, which is not a configured store "
                 f"(from {entry.source}){suggest(entry.value, self.store_names())}",
-                store=entry.value,
-                key=entry_name,
+                # Under the key that is wrong, not as a key of a store that does not exist.
+                key=f"stores.{entry_name}",
                 source=entry.source,
             )
         return entry.value, None
