@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..datajoint_rules import ignore_config_file, inaccessible_location
 from ..errors import (
     ConfigSourceError,
+    ConfigWarning,
     InvalidValueError,
     StoreConfigError,
     StoreNotFoundError,
@@ -30,7 +32,6 @@ from .sources import (
     find_config_file,
     read_environment,
     search_bounds,
-    truthy,
 )
 from .sources.json_file import FILENAME
 from .stores_view import StoresView
@@ -57,6 +58,7 @@ class Config:
         self._runtime = RuntimeSource()
         self._sources: tuple[Any, ...] | None = None
         self._files: ConfigFiles
+        self._environ_in_force: dict[str, str] = {}
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
         #: Store name -> its resolved store, or its problems: no tuple around either, one
@@ -74,9 +76,10 @@ class Config:
         cwd = self._cwd or Path.cwd()
         real = os.environ if self._environ is None else self._environ
         environ = read_environment(cwd, self._environ)
-        dotenv = dotenv_file(cwd, {k: real[k] for k in real if k.startswith("DJ_")})
+        self._environ_in_force = environ
+        dotenv = dotenv_file(cwd, {k: real[k] for k in real if k[:3].upper() == "DJ_"})
         config_file = secrets_dir = None
-        ignored = truthy(environ.get("DJ_IGNORE_CONFIG_FILE"))
+        ignored = ignore_config_file(environ)
         named = None if ignored else environ.get("DJ_CONFIG_FILE")
         if not ignored:
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
@@ -86,7 +89,7 @@ class Config:
             elif SYSTEM_SECRETS_DIR.is_dir():
                 secrets_dir = SYSTEM_SECRETS_DIR
         searched = None if ignored or named else search_bounds(cwd)
-        stores_from_dotenv = "DJ_STORES" in environ and "DJ_STORES" not in real
+        stores_from_dotenv = "DJ_STORES" in environ.from_dotenv
         self._files = ConfigFiles(
             config_file, searched, ignored, secrets_dir, dotenv, sorted(environ)
         )
@@ -175,13 +178,27 @@ class Config:
         with self._lock:
             self._runtime.entries = {name: _copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
+            self._runtime.carried = {}
             self._runtime.replace_block = True
             self._changed()
 
-    def _set_runtime_store(self, name: str, value: Any) -> None:
+    def _set_runtime_store(self, name: str, value: Any, *, keep_secrets: bool = False) -> None:
+        """Set one store at runtime; ``keep_secrets`` (an edit of the store read back)
+        keeps the secret-file values it had, as DataJoint's in-place edit does."""
         _check_name(name)
         with self._lock:
-            self._runtime.entries[name] = _copy(value)
+            value = _copy(value)
+            carried: dict[str, str] = {}
+            entry = self._merged_entries().get(name) if keep_secrets else None
+            if entry is not None and isinstance(value, dict):
+                for key in entry.filled:
+                    if key not in value:
+                        value[key] = entry.value[key]
+                        carried[key] = entry.origin(key)
+            self._runtime.entries[name] = value
+            self._runtime.carried.pop(name, None)
+            if carried:
+                self._runtime.carried[name] = carried
             self._runtime.deleted.discard(name)
             self._changed()
 
@@ -190,6 +207,7 @@ class Config:
             if name not in self._merged_entries():
                 raise KeyError(name)
             self._runtime.entries.pop(name, None)
+            self._runtime.carried.pop(name, None)
             self._runtime.deleted.add(name)
             self._changed()
 
@@ -336,8 +354,38 @@ class Config:
             if entry_name in merged:
                 found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
         for name in self.store_names():
-            found += self._outcome(name)[1]
+            resolved, problems = self._outcome(name)
+            found += problems
+            if resolved is not None:  # what DataJoint's StorageBackend refuses before use
+                found += [p for p in [inaccessible_location(resolved, self.cwd)] if p]
         return found
+
+    @property
+    def cwd(self) -> Path | None:
+        """The working directory this configuration stands for (None: the process's)."""
+        return self._cwd
+
+    def warnings(self) -> list[ConfigWarning]:
+        """What we accept but DataJoint 2.3.5 would refuse, misread or ignore, and
+        credentials in a committed file: every store's and the configuration's own.
+
+        Never raises for a bad store (that is a problem); see ``datajoint_rules.py``.
+        """
+        from ..datajoint_rules import Sources, config_warnings
+
+        merged = self._merged_entries()
+        assert self._sources is not None
+        json_source = self._sources[2]
+        return config_warnings(
+            Sources(
+                merged=merged,
+                config_file=json_source.path if json_source is not None else None,
+                document=getattr(json_source, "document", None),
+                environ=self._environ_in_force,
+                notes=tuple(n for layer in self._lower or () if layer for n in layer.notes),
+                sealed_block=self._runtime.replace_block,
+            )
+        )
 
     def validate(self) -> None:
         """Check every store; raise one :class:`ValidationReport` listing every problem."""

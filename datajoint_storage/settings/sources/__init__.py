@@ -1,13 +1,14 @@
 """One module per configuration source; each returns a :class:`~..layer.Layer` or None."""
 
 from .dj_stores import DjStoresSource
-from .environment import dotenv_file, read_environment, truthy
+from .environment import Environment, dotenv_file, read_environment
 from .json_file import JsonFileSource, find_config_file, search_bounds
 from .runtime import RuntimeSource
 from .secrets_dir import SecretsDirSource
 
 __all__ = [
     "DjStoresSource",
+    "Environment",
     "JsonFileSource",
     "RuntimeSource",
     "SecretsDirSource",
@@ -15,5 +16,4 @@ __all__ = [
     "find_config_file",
     "read_environment",
     "search_bounds",
-    "truthy",
 ]

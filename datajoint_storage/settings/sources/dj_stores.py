@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...datajoint_rules import dj_stores_is_unset
 from ...errors import ConfigSourceError
 from ..layer import Layer
 
@@ -24,8 +25,15 @@ class DjStoresSource:
         self._where = VARIABLE if dotenv is None else f"{VARIABLE} (from {dotenv})"
 
     def __call__(self) -> Layer | None:
-        if self._text is None or not self._text.strip():
+        if dj_stores_is_unset(self._text):
             return None
+        assert self._text is not None
+        if not self._text.strip():
+            raise ConfigSourceError(
+                f"{self._where} is blank: unset it, or give a JSON object "
+                "(DataJoint 2.3.5 fails to build its configuration with a blank value)",
+                source=self._where,
+            )
         try:
             block = json.loads(self._text)
         except json.JSONDecodeError as exc:
