@@ -399,6 +399,9 @@ def _value_problem(
     key = str(loc[0])
     path = ".".join(str(part) for part in loc)
     source = origin(key)
+    quoted = raw.get(key)
+    if len(loc) == 1 and quoted in ("true", "false", "True", "False"):
+        msg += f"; write {str(quoted).lower()} without quotes"  # a boolean, quoted
     return InvalidValueError(
         f"Invalid value for {path}: {msg}{_where(name, [source])}",
         store=name,

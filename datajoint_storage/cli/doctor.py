@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from .app import cli
-from .data import problem_data
+from .data import problem_data, warning_data
 from .options import Options, command_flags
 from .outcome import Outcome
 from .report import TextReporter, renders
@@ -73,8 +73,10 @@ def doctor(options: Options, datajoint_python: Path | None) -> Outcome:
     files = config.files()
     try:
         problems = [problem_data(p) for p in config.problems()]
+        warnings = [warning_data(w) for w in config.warnings()]
     except Exception as exc:  # an unreadable source is a finding here, not a crash
         problems = [{"store": None, "key": None, "source": None, "message": str(exc)}]
+        warnings = []
     result = {
         "versions": {"python": platform.python_version(), **_versions()},
         "python": sys.executable,
@@ -94,6 +96,7 @@ def doctor(options: Options, datajoint_python: Path | None) -> Outcome:
         "dotenv": str(files.dotenv) if files.dotenv else None,
         "variables": files.variables,  # names only: values may be credentials
         "problems": problems,
+        "warnings": warnings,
     }
     return Outcome("doctor", result)
 
@@ -194,6 +197,10 @@ def _render_doctor(r: TextReporter, result: dict[str, Any]) -> None:
         r.out(f"  problems:       {len(result['problems'])} (run `datajoint-storage validate`)")
     else:
         r.out("  problems:       none")
+    r.out(f"warnings ({len(result['warnings'])})", bold=True)
+    for w in result["warnings"]:
+        where = ".".join(str(part) for part in (w["store"], w["key"]) if part)
+        r.out(f"  - {where + ': ' if where else ''}{w['message']}", fg="yellow")
 
 
 def _render_datajoint(r: TextReporter, datajoint: dict[str, Any]) -> None:

@@ -45,23 +45,14 @@ class Options:
         Read for every command, even those that do not use the stores: text we did not
         write (a plugin's error) is scrubbed whatever command printed it.
         """
-        from ..resolve import secret_values_of
-
-        found: set[str] = set()
         try:
-            for entry in self.config()._merged_entries().values():
-                found |= secret_values_of(entry, _adapter_named_in(entry.value))
+            return self.config().secret_values()
         except Exception:  # unreadable sources: their errors never quote a value
-            pass
-        return frozenset(found)
+            return frozenset()
 
-
-def _adapter_named_in(store: Any) -> Any:
-    """The adapter of a raw store, matched case-insensitively as resolution does."""
-    from ..registry import get_storage_adapter
-
-    protocol = store.get("protocol") if isinstance(store, dict) else None
-    return get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+    def reset(self) -> None:
+        """Forget the configuration built so far (an option changed it)."""
+        self._config = None
 
 
 def _set_flag(ctx: click.Context, param: click.Parameter, value: Any) -> None:
@@ -75,7 +66,7 @@ def _set_flag(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         setattr(options, param.name or "", True)
     if options.config_file is not None and options.ignore_config_file:
         raise click.UsageError("--config and --ignore-config-file exclude each other")
-    options._config = None
+    options.reset()
 
 
 def complete_store_names(

@@ -346,6 +346,19 @@ class Config:
             "origins": {key: entry.origin(key) for key in keys},
         }
 
+    def secret_values(self) -> frozenset[str]:
+        """Every secret value the merged stores hold, valid or not: what output we did
+        not write (a plugin's or an SDK's error text) is scrubbed of before printing."""
+        from ..registry import get_storage_adapter
+        from ..resolve import secret_values_of
+
+        found: set[str] = set()
+        for entry in self._merged_entries().values():
+            protocol = entry.value.get("protocol") if isinstance(entry.value, dict) else None
+            adapter = get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+            found |= secret_values_of(entry, adapter)
+        return frozenset(found)
+
     def problems(self) -> list[StoreConfigError]:
         """Every problem of every store, without raising (what ``validate`` reports)."""
         merged = self._merged_entries()
@@ -372,11 +385,12 @@ class Config:
         Never raises for a bad store (that is a problem); see ``datajoint_rules.py``.
         """
         from ..datajoint_rules import Sources, config_warnings
+        from .advice import advice
 
         merged = self._merged_entries()
         assert self._sources is not None
         json_source = self._sources[2]
-        return config_warnings(
+        found = config_warnings(
             Sources(
                 merged=merged,
                 config_file=json_source.path if json_source is not None else None,
@@ -386,6 +400,8 @@ class Config:
                 sealed_block=self._runtime.replace_block,
             )
         )
+        # Then what loads but is almost certainly not what was meant (see ``advice.py``).
+        return found + advice(merged, self._files, self._environ_in_force)
 
     def validate(self) -> None:
         """Check every store; raise one :class:`ValidationReport` listing every problem."""
