@@ -9,6 +9,7 @@ Credentials never go into ``datajoint.json``: ``set --secret`` writes ``.secrets
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from .data import problem_data
 from .keys import secret_keys
 from .options import Options, command_flags, complete_store_names
 from .outcome import CommandFailed, Outcome
-from .report import TextReporter, render_problems, renders, value_text
+from .report import TextReporter, render_problems, renders
 
 FORCE = click.option("--force", is_flag=True, help="Write the result even if it is invalid.")
 STORE = click.argument("store", shell_complete=complete_store_names)
@@ -344,7 +345,9 @@ def _what(result: dict[str, Any]) -> str:
     if "spec" in result:
         return f"added store {result['store']} ({result['spec']['protocol']})"
     if "value" in result:
-        return f"stores.{result['store']}.{result['key']} = {value_text(result['value'])}"
+        # JSON, so the string "false" and the boolean false read differently.
+        value = json.dumps(result["value"], ensure_ascii=False)
+        return f"stores.{result['store']}.{result['key']} = {value}"
     if "key" in result:
         return f"removed stores.{result['store']}.{result['key']}"
     return f"removed store {result['store']}"
