@@ -159,7 +159,11 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     path = Path(location)
     if not path.is_absolute() and cwd is not None:
         path = cwd / path
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError):  # a name too long, or holding a NUL: no such directory
+        is_dir = False
+    if is_dir:
         return None
     source = resolved.origins.get("location")
     return InvalidValueError(
