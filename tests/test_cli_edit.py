@@ -224,6 +224,27 @@ def test_no_file_found_says_where_the_search_ran(project: Project) -> None:
     assert f"No datajoint.json found (searched {project.root} up to {project.root})" in run.stderr
 
 
+def test_a_value_from_standard_input_and_a_linked_file(project: Project, tmp_path: Path) -> None:
+    real = tmp_path / "shared" / "datajoint.json"
+    real.parent.mkdir()
+    real.write_text(json.dumps({"stores": {"m": {"protocol": "memory"}}}))
+    link = project.root / "datajoint.json"
+    link.symlink_to(real)
+    run = invoke("set", "m", "location", "-", input="from-stdin\n")
+    assert run.exit_code == 0, run.output
+    assert link.is_symlink()  # the link is kept; the file it names is edited
+    assert json.loads(real.read_text())["stores"]["m"]["location"] == "from-stdin"
+
+
+def test_a_file_that_is_not_json_is_left_alone(project: Project) -> None:
+    path = project.root / "datajoint.json"
+    path.write_bytes(b'{"stores": {"m": {"protocol": "memory"}},}')
+    before = path.read_bytes()
+    run = invoke("set", "m", "location", "x")
+    assert run.exit_code == 2 and path.read_bytes() == before  # unreadable: an environment error
+    assert_no_traceback(run)
+
+
 def test_config_option_after_the_command(project: Project, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps({"stores": {}}))

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from ..errors import ConfigSourceError
 from .outcome import CommandFailed
 
 PREFIX = "stores."
@@ -30,10 +31,12 @@ def load(text: str, label: str) -> dict[str, Any]:
     """The document, which must be a JSON object (its key order is kept)."""
     try:
         document = json.loads(text)
-    except ValueError as exc:
-        raise CommandFailed(f"{label} is not valid JSON; fix it by hand first ({exc})") from None
+    except ValueError as exc:  # unreadable, as for every other command: exit 2
+        raise ConfigSourceError(
+            f"{label} is not valid JSON; fix it by hand first ({exc})", source=label
+        ) from None
     if not isinstance(document, dict):
-        raise CommandFailed(f"{label} must be a JSON object; nothing was written")
+        raise ConfigSourceError(f"{label} must be a JSON object; nothing was written", source=label)
     return document
 
 
