@@ -16,7 +16,7 @@ import pytest
 
 from datajoint_storage.settings import Config
 from tests._cli_support import assert_no_traceback, invoke, run_script
-from tests.helpers import Project
+from tests.helpers import REPO, Project
 
 #: A file with settings that are not ours, in an order worth keeping.
 DOCUMENT = {
@@ -64,6 +64,14 @@ def test_add_keeps_every_other_setting_and_the_key_order(project: Project) -> No
     assert stat.S_IMODE(path.stat().st_mode) == 0o640  # permissions kept
     assert _config(project).get_store_spec("raw")["secure"] is False
     assert [p.name for p in project.root.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_edit_of_the_quickstart_changes_only_its_own_line(project: Project) -> None:
+    original = (REPO / "examples" / "quickstart" / "datajoint.json").read_text()
+    path = project.root / "datajoint.json"
+    path.write_text(original)
+    assert invoke("set", "scratch", "location", "elsewhere", "--force").exit_code == 0
+    assert path.read_text() == original.replace('"quickstart"', '"elsewhere"')
 
 
 def test_set_parses_json_and_keeps_strings(project: Project) -> None:
