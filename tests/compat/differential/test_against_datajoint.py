@@ -53,6 +53,12 @@ def ask_datajoint(cases: list[dict[str, Any]], quiet: Path) -> list[dict[str, An
 
 def ask_us(case: dict[str, Any]) -> dict[str, Any]:
     """Our answer for one case: per asked store, accepted (with spec) or the problems."""
+    with warnings.catch_warnings():  # skipped secret files: they are ConfigWarnings too
+        warnings.simplefilter("ignore")
+        return _ask_us(case)
+
+
+def _ask_us(case: dict[str, Any]) -> dict[str, Any]:
     config = Config(cwd=Path(case["cwd"]), environ=case["env"])
     try:
         for step in case["runtime"]:
@@ -62,10 +68,8 @@ def ask_us(case: dict[str, Any]) -> dict[str, Any]:
                 config["stores"] = step[1]
             elif step[0] == "edit" and isinstance(config["stores"].get(step[1]), dict):
                 config["stores"][step[1]][step[2]] = step[3]
-        with warnings.catch_warnings():  # skipped secret files: ConfigWarnings too
-            warnings.simplefilter("ignore")
-            problems = config.problems()
-            found = config.warnings()
+        problems = config.problems()
+        found = config.warnings()
     except ConfigSourceError as exc:
         return {"source_error": exc}
     answers = {}
