@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 from annotated_types import Ge, Le
+from pydantic import Json
 
 from .errors import ConfigSourceError, ConfigWarning, InvalidValueError, StoreConfigError
 from .spec import SECRET_KEYS
@@ -656,6 +657,15 @@ _DJ_ENVIRONMENT: dict[str, Any] = {
     "DJ_JOBS_STALE_TIMEOUT": Annotated[int, Ge(0)],
     "DJ_JOBS_DEFAULT_PRIORITY": Annotated[int, Ge(0), Le(255)],
     "DJ_PROVENANCE_CAPTURE": bool,
+    "DJ_RECONNECT": bool,
+    "DJ_JOBS_VERSION_METHOD": Optional[Literal["git", "none"]],  # noqa: UP045
+    # Nested settings and dict fields are read from the environment as JSON objects.
+    "DJ_DATABASE": Json[dict],
+    "DJ_CONNECTION": Json[dict],
+    "DJ_DISPLAY": Json[dict],
+    "DJ_JOBS": Json[dict],
+    "DJ_PROVENANCE": Json[dict],
+    "DJ_PROVENANCE_SOURCE": Json[dict],
 }
 
 

@@ -217,6 +217,12 @@ def generate(seed: int) -> Case:
         case.secrets["stores.default.location"] = b"/x"
     if d.chance(0.03):
         case.secrets[f"stores.{names[0]}.token"] = b"\xff\xfe not text"
+    if d.chance(0.03):
+        case.secrets[d.pick([f"stores.{names[0]}.", "stores..location"])] = b"v"
+    if d.chance(0.04):
+        case.env[d.pick(["DJ_DATABASE", "DJ_RECONNECT", "dj_log_level", "DJ_PORT"])] = d.pick(
+            ["x", "{}", "1", ""]
+        )
     if "ghost" in "".join(case.secrets):
         case.names.append("ghost")
     # The environment.
