@@ -608,6 +608,42 @@ def keys_datajoint_refuses(sources: Sources) -> Iterator[ConfigWarning]:
                 )
 
 
+def s3_options_datajoint_misreads(sources: Sources) -> Iterator[ConfigWarning]:
+    """s3 keys DataJoint 2.3.5 accepts but does not use as we do.
+
+    ``proxy_server`` passes its checks and is never handed to s3fs (its requests go
+    direct); an ``endpoint`` whose scheme is not exactly ``http://`` or ``https://``
+    (``HTTP://host``) gets ``https://`` put in front of it.
+    """
+    for name, entry in sources.merged.items():
+        value = entry.value
+        if not isinstance(value, dict) or str(value.get("protocol", "")).lower() != "s3":
+            continue
+        if value.get("proxy_server"):
+            yield ConfigWarning(
+                f"proxy_server of store {name!r}: DataJoint 2.3.5 accepts it but never uses "
+                "it; its requests to the endpoint go direct",
+                store=name,
+                key="proxy_server",
+                source=entry.origin("proxy_server"),
+                rule="s3-option-datajoint-ignores",
+            )
+        endpoint = value.get("endpoint")
+        if (
+            isinstance(endpoint, str)
+            and "://" in endpoint
+            and not endpoint.startswith(("http://", "https://"))
+        ):
+            yield ConfigWarning(
+                f"endpoint of store {name!r}: DataJoint 2.3.5 puts https:// in front of a "
+                "scheme other than http:// or https:// (lower case)",
+                store=name,
+                key="endpoint",
+                source=entry.origin("endpoint"),
+                rule="s3-option-datajoint-ignores",
+            )
+
+
 def sources_datajoint_lacks(sources: Sources) -> Iterator[ConfigWarning]:
     """``DJ_CONFIG_FILE`` and ``.env``: our extensions.
 
@@ -701,6 +737,7 @@ WARNING_RULES: tuple[Rule, ...] = (
     protocol_case,
     protocols_datajoint_lacks,
     keys_datajoint_refuses,
+    s3_options_datajoint_misreads,
     secret_in_config_file,
 )
 
