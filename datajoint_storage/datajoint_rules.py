@@ -747,7 +747,30 @@ def config_warnings(sources: Sources) -> list[ConfigWarning]:
     found = dict.fromkeys(sources.notes)
     for rule in WARNING_RULES:
         found.update(dict.fromkeys(rule(sources)))
+    found.update(dict.fromkeys(default_store_warnings(sources, list(found))))
     return list(found)
+
+
+def default_store_warnings(sources: Sources, found: list[ConfigWarning]) -> Iterator[ConfigWarning]:
+    """``default`` / ``filepath_default`` naming a store DataJoint reads otherwise.
+
+    ``get_store_spec()`` without a name is that store, so what DataJoint 2.3.5 does with
+    it is said under the entry's own key too.
+    """
+    for entry_name in ("default", "filepath_default"):
+        entry = sources.merged.get(entry_name)
+        target = entry.value if entry is not None else None
+        if not isinstance(target, str):
+            continue
+        for warning in found:
+            if warning.store == target and warning.rule != "secret-in-config-file":
+                yield ConfigWarning(
+                    f"stores.{entry_name} names {target!r}: {warning}",
+                    key=entry_name,
+                    source=entry.source,
+                    rule=warning.rule,
+                )
+                break
 
 
 # -- the refusal table: our problems where DataJoint 2.3.5 accepts ----------------------
