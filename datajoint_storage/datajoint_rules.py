@@ -57,10 +57,13 @@ def ignore_config_file(environ: Mapping[str, str]) -> bool:
     try:
         return TypeAdapter(bool).validate_python(value)
     except ValidationError:
+        if spelling in getattr(environ, "from_dotenv", ()):  # DataJoint never reads .env
+            where, then = f"{spelling} (from .env)", "DataJoint 2.3.5 does not read .env"
+        else:
+            where, then = spelling, "DataJoint 2.3.5 fails to import with this value"
         raise ConfigSourceError(
-            f"{spelling} must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n); "
-            "DataJoint 2.3.5 fails to import with this value",
-            source=spelling,
+            f"{where} must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n); {then}",
+            source=where,
         ) from None
 
 
@@ -852,6 +855,16 @@ REFUSAL_RULES += (
         "cannot build its config (TypeError) for a secret file of an entry that is not an "
         'object; it builds when that entry was a flat "stores.default" key it ignores',
         lambda p: isinstance(p, ConfigSourceError) and str(p).startswith("Secret file "),
+    ),
+)
+
+
+REFUSAL_RULES += (
+    RefusalRule(
+        "dotenv-value",
+        "does not read .env at all; a bad DJ_STORES or DJ_IGNORE_CONFIG_FILE there is "
+        "nothing to it, while we read .env and refuse the value",
+        lambda p: isinstance(p, ConfigSourceError) and ".env" in str(p.source or ""),
     ),
 )
 

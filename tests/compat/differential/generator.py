@@ -259,6 +259,10 @@ def generate(seed: int) -> Case:
     if d.chance(0.05):
         case.dotenv = "DJ_STORES=" + json.dumps({"envd": {"protocol": "memory"}}) + "\n"
         case.names.append("envd")
+    elif d.chance(0.03):
+        case.dotenv = d.pick(
+            ["DJ_STORES='{bad'\n", "DJ_IGNORE_CONFIG_FILE=maybe\n", "DJ_IGNORE_CONFIG_FILE=true\n"]
+        )
     # Runtime steps.
     if d.chance(0.2):
         step = d.pick(["set", "set", "block", "edit"])
