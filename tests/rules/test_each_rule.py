@@ -14,7 +14,7 @@ import pytest
 
 from datajoint_storage.datajoint_rules import refusal_rule
 from tests.compat.differential.generator import Case, materialize
-from tests.compat.differential.test_against_datajoint import ask_datajoint, ask_us
+from tests.compat.differential.sides import ask_datajoint, ask_us
 
 HERE = "@ROOT@/data/main"
 FILE = {"protocol": "file", "location": HERE}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests._cli_support import invoke
-from tests.compat.differential.test_against_datajoint import ask_datajoint
+from tests.compat.differential.sides import ask_datajoint
 from tests.helpers import Project
 
 
