@@ -50,9 +50,11 @@ def timed(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> float:
 
 
 def committed_tree(into: Path) -> Path:
-    names = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    names = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, names):
         source = ROOT / name
         if source.is_file():
@@ -92,25 +94,32 @@ def main() -> int:
             seconds, tree = ours_round(Path(b))
             ours.append(seconds)
             if args.test_env and round_no == args.rounds - 1:
-                test_env = timed(["bash", "scripts/dev.sh", "env"], cwd=tree,
-                                 env=clean_env(Path(b) / "cache"))
-            print(f"round {round_no + 1}: floor {floors[-1]:.1f} s, quickstart {ours[-1]:.1f} s",
-                  file=sys.stderr)
+                test_env = timed(
+                    ["bash", "scripts/dev.sh", "env"], cwd=tree, env=clean_env(Path(b) / "cache")
+                )
+            print(
+                f"round {round_no + 1}: floor {floors[-1]:.1f} s, quickstart {ours[-1]:.1f} s",
+                file=sys.stderr,
+            )
     floor, mine = statistics.median(floors), statistics.median(ours)
     ratio = mine / floor
     lines = [
         "| figure | seconds (median) | runs |",
         "|---|---|---|",
         f"| floor: venv + pip install {' '.join(RUNTIME)} | {floor:.1f} | "
-        + ", ".join(f"{x:.1f}" for x in floors) + " |",
+        + ", ".join(f"{x:.1f}" for x in floors)
+        + " |",
         f"| `bash scripts/dev.sh quickstart`, first run | {mine:.1f} | "
-        + ", ".join(f"{x:.1f}" for x in ours) + " |",
+        + ", ".join(f"{x:.1f}" for x in ours)
+        + " |",
     ]
     if test_env is not None:
-        lines.append(f"| `bash scripts/dev.sh env` after it (test tools, npm, DataJoint) | "
-                     f"{test_env:.1f} | 1 |")
+        lines.append(
+            f"| `bash scripts/dev.sh env` after it (test tools, npm, DataJoint) | "
+            f"{test_env:.1f} | 1 |"
+        )
     verdict = "met" if ratio <= TARGET else "NOT met"
-    closing = f"quickstart first run / floor: {ratio:.2f}x (target at most {TARGET:.1f}x: {verdict})"
+    closing = f"quickstart first run / floor: {ratio:.2f}x (at most {TARGET:.1f}x: {verdict})"
     print("\n".join(lines))
     print(closing)
     if args.write:
@@ -120,7 +129,8 @@ def main() -> int:
             f"Recorded by `python3 benchmarks/setup_time.py --test-env --write` on {stamp}, "
             f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
             f"Python {platform.python_version()}; each run with an empty pip cache.\n\n"
-            + "\n".join(lines) + f"\n\n{closing}\n",
+            + "\n".join(lines)
+            + f"\n\n{closing}\n",
             encoding="utf-8",
         )
     return 0 if ratio <= TARGET else 1

@@ -63,9 +63,7 @@ def test_the_wheel_holds_the_package_its_type_marker_and_no_tests(dist: Path) ->
     assert "datajoint_storage/__init__.py" in names
     assert {f"datajoint_storage/adapters/{p}.py" for p in BUILT_INS} <= names
     assert not [n for n in names if n.startswith(("tests/", "examples/", "benchmarks/"))]
-    package_sources = {
-        name for name in committed_files() if name.startswith("datajoint_storage/")
-    }
+    package_sources = {name for name in committed_files() if name.startswith("datajoint_storage/")}
     assert package_sources <= names, sorted(package_sources - names)
 
 
@@ -97,7 +95,8 @@ def test_the_metadata_states_an_spdx_license_and_open_dependency_ranges(dist: Pa
 
 
 def test_the_sdist_rebuilds_from_what_it_holds(dist: Path) -> None:
-    names = tarfile.open(only(dist, "*.tar.gz")).getnames()
+    with tarfile.open(only(dist, "*.tar.gz")) as sdist:
+        names = sdist.getnames()
     root = names[0].split("/")[0]
     inside = {name.removeprefix(f"{root}/") for name in names}
     assert {"pyproject.toml", "README.md", "LICENSE", "datajoint_storage/py.typed"} <= inside
@@ -109,8 +108,16 @@ def test_pip_installs_the_wheel_with_its_entry_points(dist: Path, tmp_path: Path
     venv.create(target, with_pip=True)
     python = target / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-         str(only(dist, "*.whl"))],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(only(dist, "*.whl")),
+        ],
         capture_output=True,
         text=True,
         timeout=180,
@@ -123,9 +130,7 @@ def test_pip_installs_the_wheel_with_its_entry_points(dist: Path, tmp_path: Path
         "print(any(str(f).endswith('datajoint_storage/py.typed') for f in "
         "files('datajoint-storage')))\n"
     )
-    result = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     protocols, typed = result.stdout.split("\n")[:2]
     assert protocols == repr(sorted(BUILT_INS))
