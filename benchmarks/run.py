@@ -60,7 +60,7 @@ def make_projects(root: Path) -> dict[str, Path]:
 
 def cli_available() -> Path | None:
     """The console script, when the CLI module exists in this checkout."""
-    module = ROOT / "datajoint_storage" / "cli.py"
+    module = ROOT / "datajoint_storage" / "cli" / "__init__.py"
     return CLI if CLI.exists() and module.exists() else None
 
 
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"Only {args.runs} runs per case (debugging); the issue asks for >= 7.")
     cli = cli_available()
     if cli is None:
-        notes.append("`datajoint_storage/cli.py` is not in this checkout: no CLI row.")
+        notes.append("`datajoint_storage/cli/` is not in this checkout: no CLI row.")
     workspace = Path(tempfile.mkdtemp(prefix="dj-bench-"))
     try:
         projects = make_projects(workspace)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
-from datajoint_storage._cli_probe import PROBE_PREFIX
+from datajoint_storage.cli.probe import PROBE_PREFIX
 from tests._cli_support import assert_no_traceback, free_port, invoke, silent_server
 from tests.helpers import Project
 

@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,6 +72,30 @@ def test_exit_codes_of_the_real_script(project: Project) -> None:
 
     doc = json.loads(run_script("--json", "validate", cwd=project.root).stdout)
     assert doc["exit_code"] == 1 and doc["result"]["problems"][0]["store"] == "main"
+
+
+def test_python_dash_m_runs_the_same_command(project: Project) -> None:
+    project.write_config({"stores": {"main": {"protocol": "file"}}})
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "datajoint_storage", "--json", "validate"],
+        capture_output=True,
+        text=True,
+        cwd=project.root,
+        env=base,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["result"]["problems"][0]["store"] == "main"
+    usage = subprocess.run(
+        [sys.executable, "-m", "datajoint_storage", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=project.root,
+        env=base,
+        timeout=60,
+    )
+    assert usage.returncode == 0 and "Usage: datajoint-storage" in usage.stdout
 
 
 def test_check_in_a_fresh_process_leaves_nothing_behind(project: Project, tmp_path: Path) -> None:

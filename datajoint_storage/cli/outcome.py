@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .errors import ConfigSourceError, DataJointError, MissingDependencyError
+from ..errors import ConfigSourceError, DataJointError, MissingDependencyError
 
 
 class ExitCode(IntEnum):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DataJointError
+from ..errors import DataJointError
 
 #: Name of the probe object, under the store's location (dot: hidden in listings).
 PROBE_PREFIX = ".datajoint-storage-check-"

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._cli_outcome import CommandFailed
+from .outcome import CommandFailed
 
 SECRETS_GITIGNORE = "# Store credentials live here; never commit them.\n*\n"
 

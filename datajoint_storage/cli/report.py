@@ -1,6 +1,6 @@
 """The two reporters of the CLI: text for people, JSON for scripts.
 
-Both receive the same :class:`~._cli_outcome.Outcome`; ``--json`` picks the reporter,
+Both receive the same :class:`~.outcome.Outcome`; ``--json`` picks the reporter,
 never a different code path. Every string passes through :func:`scrub` with every
 secret value the configuration holds before it is written: our own messages never
 contain one, and this catches text we did not write (a plugin's or an SDK's error).
@@ -16,11 +16,11 @@ from typing import Any
 
 import click
 
-from ._cli_outcome import ExitCode, Outcome
-from ._redact import scrub
-from .errors import DataJointError
+from .._redact import scrub
+from ..errors import DataJointError
+from .outcome import ExitCode, Outcome
 
-__all__ = ["JsonReporter", "TextReporter"]
+__all__ = ["JsonReporter", "TextReporter", "render_problems", "renders", "value_text"]
 
 
 def _scrubbed(value: Any, secrets: frozenset[str]) -> Any:
@@ -138,107 +138,32 @@ def _styled(text: str, style: dict[str, Any]) -> str:
     return click.style(text, **style) if style else text
 
 
-# -- text renderers, one per command ---------------------------------------------------
+# -- text renderers: each command module registers its own ---------------------------
+
+Renderer = Callable[[TextReporter, dict[str, Any]], None]
+_RENDERERS: dict[str, Renderer] = {}
 
 
-def _value(value: Any) -> str:
+def renders(command: str) -> Callable[[Renderer], Renderer]:
+    """Register the text renderer of ``command``'s result (JSON needs none)."""
+
+    def register(render: Renderer) -> Renderer:
+        _RENDERERS[command] = render
+        return render
+
+    return register
+
+
+def value_text(value: Any) -> str:
+    """A configuration value as text: strings as written, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _problems(r: TextReporter, problems: list[dict[str, Any]]) -> None:
+def render_problems(r: TextReporter, problems: list[dict[str, Any]]) -> None:
+    """Problems one per line, each led by its ``store.key``."""
     for p in problems:
         where = ".".join(str(part) for part in (p.get("store"), p.get("key")) if part)
         r.out(f"  - {where + ': ' if where else ''}{p['message']}", fg="red")
-
-
-def _render_validate(r: TextReporter, result: dict[str, Any]) -> None:
-    stores = result["stores"]
-    names = ", ".join(stores) if stores else "none configured"
-    if result["valid"]:
-        r.out("valid", fg="green", bold=True)
-        r.out(f"  stores: {names}")
-    else:
-        count = len(result["problems"])
-        r.out(f"invalid: {count} problem{'s' if count != 1 else ''}", fg="red", bold=True)
-        r.out(f"  stores: {names}")
-        _problems(r, result["problems"])
-    for entry in ("default", "filepath_default"):
-        if result.get(entry) is not None:
-            r.out(f"  {entry}: {_value(result[entry])}")
-    r.out("  sources: " + (", ".join(result["sources"]) or "none (defaults only)"))
-
-
-def _render_show(r: TextReporter, result: dict[str, Any]) -> None:
-    for entry in ("default", "filepath_default"):
-        if result.get(entry) is not None:
-            r.out(f"{entry}: {_value(result[entry])}")
-    for name, store in result["stores"].items():
-        r.out(f"{name}", bold=True)
-        spec, origin = store["spec"], store.get("origin")
-        width = max((len(k) for k in spec), default=0)
-        values = {k: _value(v) for k, v in spec.items()}
-        value_width = max((len(v) for v in values.values()), default=0)
-        for key, shown in values.items():
-            line = f"  {key.ljust(width)}  {shown}"
-            if origin is not None:
-                line = f"{line.ljust(width + value_width + 4)}  ({origin.get(key, 'default')})"
-            r.out(line)
-    if result["problems"]:
-        r.out("problems:", fg="red", bold=True)
-        _problems(r, result["problems"])
-    elif not result["stores"]:
-        r.out("no stores configured")
-
-
-def _render_adapters(r: TextReporter, result: dict[str, Any]) -> None:
-    for a in result["adapters"]:
-        where = a["distribution"] or "registered in code"
-        if a["version"]:
-            where += f" {a['version']}"
-        r.out(f"{a['protocol']}  ({where})", bold=True)
-        r.out(f"  required: {', '.join(a['required_keys']) or '-'}")
-        r.out(f"  allowed:  {', '.join(a['allowed_keys']) or '-'}")
-    for f in result["failed"]:
-        r.out(f"{f['name']}  (failed to load)", fg="red", bold=True)
-        r.out(f"  {f['reason']}")
-
-
-def _render_check(r: TextReporter, result: dict[str, Any]) -> None:
-    if not result["stores"]:
-        r.out("no stores configured")
-    for s in result["stores"]:
-        took = f"{s['seconds'] * 1000:.0f} ms"
-        if s["ok"]:
-            r.out(f"ok    {s['store']}  {took}  ({s['url']})", fg="green")
-        else:
-            r.out(f"FAIL  {s['store']}  {took}  {s['reason']}", fg="red")
-            if r.debug and s.get("traceback"):
-                r.err(s["traceback"].rstrip())
-
-
-def _render_init(r: TextReporter, result: dict[str, Any]) -> None:
-    for path in result["created"]:
-        r.out(f"created {path}", fg="green")
-    for path in result["kept"]:
-        r.out(f"kept    {path} (already there)")
-    r.out("next: edit the stores, then run `datajoint-storage validate` and `check`")
-
-
-def _render_schema(r: TextReporter, result: dict[str, Any]) -> None:
-    if "written" in result:
-        r.out(f"wrote {result['written']}")
-    else:
-        r.out(json.dumps(result["schema"], indent=2))
-
-
-_RENDERERS: dict[str, Callable[[TextReporter, dict[str, Any]], None]] = {
-    "validate": _render_validate,
-    "show": _render_show,
-    "adapters": _render_adapters,
-    "check": _render_check,
-    "init": _render_init,
-    "schema": _render_schema,
-}
 
 
 def default_color() -> bool | None:

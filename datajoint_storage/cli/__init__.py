@@ -1,0 +1,13 @@
+"""The ``datajoint-storage`` command: thin click commands over the public API.
+
+One module per command family registers its commands on the group of :mod:`.app`
+and its text renderer with :func:`.report.renders`; the library never imports this
+package.
+"""
+
+from __future__ import annotations
+
+from . import check, init, read, reference  # noqa: F401 - each registers its commands
+from .app import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,100 @@
+"""``validate`` and ``show``: what the configuration says, and what is wrong with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import DataJointError
+from .app import cli
+from .data import name_entries, problem_data, problems_of
+from .options import Options, command_flags
+from .outcome import Outcome
+from .report import TextReporter, render_problems, renders, value_text
+
+
+@cli.command()
+@command_flags
+@click.pass_obj
+def validate(options: Options) -> Outcome:
+    """Report every problem of every store, each with its store, key and source."""
+    config = options.config()
+    problems = [problem_data(p) for p in config.problems()]
+    result = {
+        "valid": not problems,
+        "stores": config.store_names(),
+        **name_entries(config),
+        "sources": config.sources(),
+        "problems": problems,
+    }
+    return Outcome("validate", result, failed=bool(problems))
+
+
+@cli.command()
+@click.argument("store", required=False)
+@click.option("--origin", is_flag=True, help="Also print the source of every value.")
+@command_flags
+@click.pass_obj
+def show(options: Options, store: str | None, origin: bool) -> Outcome:
+    """Print the resolved store specs, secrets masked as **********."""
+    config = options.config()
+    names = [store] if store is not None else config.store_names()
+    problems = [] if store is not None else [p for p in config.problems() if p.store is None]
+    shown: dict[str, Any] = {}
+    for name in names:
+        try:
+            spec = config.get_store_spec(name, redact=True)
+        except DataJointError as exc:
+            problems += problems_of(exc)
+            continue
+        shown[name] = {"spec": spec}
+        if origin:
+            shown[name]["origin"] = config.provenance(name)
+    result = {
+        **name_entries(config),
+        "stores": shown,
+        "problems": [problem_data(p) for p in problems],
+    }
+    return Outcome("show", result, failed=bool(problems))
+
+
+@renders("validate")
+def _render_validate(r: TextReporter, result: dict[str, Any]) -> None:
+    stores = result["stores"]
+    names = ", ".join(stores) if stores else "none configured"
+    if result["valid"]:
+        r.out("valid", fg="green", bold=True)
+        r.out(f"  stores: {names}")
+    else:
+        count = len(result["problems"])
+        r.out(f"invalid: {count} problem{'s' if count != 1 else ''}", fg="red", bold=True)
+        r.out(f"  stores: {names}")
+        render_problems(r, result["problems"])
+    for entry in ("default", "filepath_default"):
+        if result.get(entry) is not None:
+            r.out(f"  {entry}: {value_text(result[entry])}")
+    r.out("  sources: " + (", ".join(result["sources"]) or "none (defaults only)"))
+
+
+@renders("show")
+def _render_show(r: TextReporter, result: dict[str, Any]) -> None:
+    for entry in ("default", "filepath_default"):
+        if result.get(entry) is not None:
+            r.out(f"{entry}: {value_text(result[entry])}")
+    for name, store in result["stores"].items():
+        r.out(f"{name}", bold=True)
+        spec, origin = store["spec"], store.get("origin")
+        width = max((len(k) for k in spec), default=0)
+        values = {k: value_text(v) for k, v in spec.items()}
+        value_width = max((len(v) for v in values.values()), default=0)
+        for key, shown in values.items():
+            line = f"  {key.ljust(width)}  {shown}"
+            if origin is not None:
+                line = f"{line.ljust(width + value_width + 4)}  ({origin.get(key, 'default')})"
+            r.out(line)
+    if result["problems"]:
+        r.out("problems:", fg="red", bold=True)
+        render_problems(r, result["problems"])
+    elif not result["stores"]:
+        r.out("no stores configured")
