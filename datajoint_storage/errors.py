@@ -15,6 +15,11 @@ The tree::
      ├── MissingDependencyError         an optional SDK is not installed (with the pip hint)
      └── StorageBackendError            the backend refused or did not answer
 
+Warnings are results, not exceptions raised::
+
+    ConfigWarning                       accepted, but DataJoint 2.3.5 will do something else
+                                        (has store, key, source; ``config.warnings()``)
+
 ``AdapterLoadWarning`` is the warning category for a plugin that failed to load.
 
 Messages start with the spec's words and are built from key names, store names and
@@ -29,6 +34,7 @@ __all__ = [
     "AdapterLoadError",
     "AdapterLoadWarning",
     "ConfigSourceError",
+    "ConfigWarning",
     "DataJointError",
     "InvalidKeysError",
     "InvalidValueError",
@@ -100,6 +106,52 @@ class ValidationReport(DataJointError):
         lines = [f"{count} problem{'s' if count != 1 else ''} in the store configuration:"]
         lines += [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
+
+
+class ConfigWarning(UserWarning):
+    """A configuration we accept but DataJoint 2.3.5 refuses, misreads or ignores.
+
+    Returned by ``config.warnings()`` (never raised by it), with ``store``, ``key`` and
+    ``source`` as problems have, and ``rule``: the name of the rule in
+    ``datajoint_rules.py`` that found it. ``store`` is ``None`` for the configuration as
+    a whole. A subclass of ``UserWarning``, so callers may also ``warnings.warn`` it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        store: str | None = None,
+        key: str | None = None,
+        source: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.store = store
+        self.key = key
+        self.source = source
+        self.rule = rule
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"ConfigWarning({self.message!r}, store={self.store!r}, key={self.key!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConfigWarning):
+            return NotImplemented
+        return (self.message, self.store, self.key, self.source, self.rule) == (
+            other.message,
+            other.store,
+            other.key,
+            other.source,
+            other.rule,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.message, self.store, self.key, self.source, self.rule))
 
 
 class AdapterLoadError(DataJointError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import DataJointError, StoreConfigError, ValidationReport
+from ..errors import ConfigWarning, DataJointError, StoreConfigError, ValidationReport
 from ..settings import Config
 
 
@@ -16,6 +16,18 @@ def problem_data(error: StoreConfigError) -> dict[str, Any]:
         "source": error.source,
         "error": type(error).__name__,
         "message": str(error),
+    }
+
+
+def warning_data(warning: ConfigWarning) -> dict[str, Any]:
+    """One warning, with the fields of a problem (``error`` names the warning's class)."""
+    return {
+        "store": warning.store,
+        "key": warning.key,
+        "source": warning.source,
+        "error": type(warning).__name__,
+        "rule": warning.rule,
+        "message": str(warning),
     }
 
 

@@ -8,27 +8,31 @@ import click
 
 from ..errors import DataJointError
 from .app import cli
-from .data import name_entries, problem_data, problems_of
+from .data import name_entries, problem_data, problems_of, warning_data
 from .options import Options, command_flags
 from .outcome import Outcome
 from .report import TextReporter, render_problems, renders, value_text
 
 
 @cli.command()
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on problems.")
 @command_flags
 @click.pass_obj
-def validate(options: Options) -> Outcome:
-    """Report every problem of every store, each with its store, key and source."""
+def validate(options: Options, strict: bool) -> Outcome:
+    """Report every problem of every store, then every warning (what DataJoint 2.3.5
+    would do differently), each with its store, key and source."""
     config = options.config()
     problems = [problem_data(p) for p in config.problems()]
+    warnings = [warning_data(w) for w in config.warnings()]
     result = {
         "valid": not problems,
         "stores": config.store_names(),
         **name_entries(config),
         "sources": config.sources(),
         "problems": problems,
+        "warnings": warnings,
     }
-    return Outcome("validate", result, failed=bool(problems))
+    return Outcome("validate", result, failed=bool(problems) or (strict and bool(warnings)))
 
 
 @cli.command()
@@ -71,6 +75,10 @@ def _render_validate(r: TextReporter, result: dict[str, Any]) -> None:
         r.out(f"invalid: {count} problem{'s' if count != 1 else ''}", fg="red", bold=True)
         r.out(f"  stores: {names}")
         render_problems(r, result["problems"])
+    if result["warnings"]:
+        count = len(result["warnings"])
+        r.out(f"  {count} warning{'s' if count != 1 else ''}:", fg="yellow", bold=True)
+        render_problems(r, result["warnings"], fg="yellow")
     for entry in ("default", "filepath_default"):
         if result.get(entry) is not None:
             r.out(f"  {entry}: {value_text(result[entry])}")

@@ -159,11 +159,11 @@ def value_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def render_problems(r: TextReporter, problems: list[dict[str, Any]]) -> None:
-    """Problems one per line, each led by its ``store.key``."""
+def render_problems(r: TextReporter, problems: list[dict[str, Any]], fg: str = "red") -> None:
+    """Problems (or warnings) one per line, each led by its ``store.key``."""
     for p in problems:
         where = ".".join(str(part) for part in (p.get("store"), p.get("key")) if part)
-        r.out(f"  - {where + ': ' if where else ''}{p['message']}", fg="red")
+        r.out(f"  - {where + ': ' if where else ''}{p['message']}", fg=fg)
 
 
 def default_color() -> bool | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import (
     ConfigSourceError,
+    ConfigWarning,
     InvalidValueError,
     StoreConfigError,
     StoreNotFoundError,
@@ -51,6 +52,7 @@ class Config:
         self._lock = threading.RLock()
         self._runtime = RuntimeSource()
         self._sources: tuple[Any, ...] | None = None
+        self._environ_in_force: dict[str, str] = {}
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
         #: Store name -> its resolved store, or its problems: no tuple around either, one
@@ -67,6 +69,7 @@ class Config:
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
         environ = read_environment(cwd, self._environ)
+        self._environ_in_force = environ
         config_file = secrets_dir = None
         if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
             named = environ.get("DJ_CONFIG_FILE")
@@ -281,6 +284,26 @@ class Config:
         for name in self.store_names():
             found += self._outcome(name)[1]
         return found
+
+    def warnings(self) -> list[ConfigWarning]:
+        """What we accept but DataJoint 2.3.5 would refuse, misread or ignore, and
+        credentials in a committed file: every store's and the configuration's own.
+
+        Never raises for a bad store (that is a problem); see ``datajoint_rules.py``.
+        """
+        from ..datajoint_rules import Sources, config_warnings
+
+        merged = self._merged_entries()
+        assert self._sources is not None
+        json_source = self._sources[2]
+        return config_warnings(
+            Sources(
+                merged=merged,
+                config_file=json_source.path if json_source is not None else None,
+                document=getattr(json_source, "document", None),
+                environ=self._environ_in_force,
+            )
+        )
 
     def validate(self) -> None:
         """Check every store; raise one :class:`ValidationReport` listing every problem."""

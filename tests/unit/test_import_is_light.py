@@ -48,6 +48,7 @@ def test_public_names_do_not_drift() -> None:
             "AdapterLoadError",
             "AdapterLoadWarning",
             "ConfigSourceError",
+            "ConfigWarning",
             "DataJointError",
             "InvalidKeysError",
             "InvalidValueError",

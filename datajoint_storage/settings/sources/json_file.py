@@ -32,6 +32,8 @@ class JsonFileSource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: The whole document once read (the DataJoint rules look at its other keys).
+        self.document: dict[str, Any] | None = None
 
     def __call__(self) -> Layer:
         label = str(self.path)
@@ -51,6 +53,7 @@ class JsonFileSource:
             raise ConfigSourceError(f"{label} is nested too deeply", source=label) from None
         if not isinstance(document, dict):
             raise ConfigSourceError(f"{label} must be a JSON object", source=label)
+        self.document = document
         return Layer(label, "block", stores_block(document, label))
 
     def __repr__(self) -> str:

@@ -1,0 +1,43 @@
+"""``config.warnings()``: first-class results with store, key and source, never a value."""
+
+from __future__ import annotations
+
+import json
+
+import datajoint_storage as dj
+from datajoint_storage.settings import Config
+
+
+def test_a_credential_in_datajoint_json_is_a_warning_naming_where_it_belongs(project) -> None:
+    (project.root / "datajoint.json").write_text(
+        json.dumps(
+            {
+                "stores": {
+                    "raw": {
+                        "protocol": "s3",
+                        "endpoint": "e",
+                        "bucket": "b",
+                        "location": "l",
+                        "access_key": "AKIA-VISIBLE",
+                        "secret_key": "hunter2-VISIBLE",
+                    }
+                }
+            }
+        )
+    )
+    found = [w for w in Config(cwd=project.root).warnings() if w.rule == "secret-in-config-file"]
+    assert {(w.store, w.key) for w in found} == {("raw", "access_key"), ("raw", "secret_key")}
+    for warning in found:
+        assert isinstance(warning, dj.ConfigWarning)
+        assert warning.source == str(project.root / "datajoint.json")
+        assert ".secrets/stores.raw." + warning.key in str(warning)
+        assert "VISIBLE" not in str(warning) + repr(warning)
+
+
+def test_a_credential_from_a_secret_file_is_not_a_warning(project) -> None:
+    (project.root / "datajoint.json").write_text(
+        json.dumps({"stores": {"g": {"protocol": "gcs", "bucket": "b", "location": "l"}}})
+    )
+    (project.root / ".secrets").mkdir()
+    (project.root / ".secrets" / "stores.g.token").write_text("anon")
+    assert not [w for w in Config(cwd=project.root).warnings() if w.key == "token"]
