@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 #: The rule of ``datajoint_rules`` that finds a secret value written into datajoint.json.
-COMMITTED_SECRET_RULE = "secret_in_config_file"
+COMMITTED_SECRET_RULE = "secret-in-config-file"
 
 
 @click.group()
@@ -86,8 +86,13 @@ def _schema_errors(validator: Any, path: Path) -> list[str]:
         return [f"cannot read the file: {type(exc).__name__}"]
     except json.JSONDecodeError as exc:
         return [f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
+    from jsonschema.exceptions import best_match
+
     found = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        while error.context:  # anyOf / oneOf: the branch of the right type says why
+            fitting = [e for e in error.context if e.validator != "type"]
+            error = best_match(fitting or error.context)
         where = "/".join(str(part) for part in error.absolute_path) or "(the document)"
         found.append(f"at {where}: {_without_instance(error)}")
     return found
