@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Secret,
     SecretStr,
     Strict,
     StrictStr,
@@ -256,7 +257,7 @@ def dump_spec(spec: StoreSpec, *, reveal: bool) -> dict[str, Any]:
         if not always and key not in fields_set:
             continue
         value = values[key]
-        if isinstance(value, SecretStr):
+        if isinstance(value, (SecretStr, Secret)):
             value = value.get_secret_value() if reveal else str(value)
         elif isinstance(value, list):
             value = list(value)

@@ -11,9 +11,11 @@ import hashlib
 import json
 import threading
 import weakref
+from pathlib import Path
 from typing import Any
 
 from .backend_errors import BackendGuard, guard_filesystem
+from .datajoint_rules import inaccessible_location
 from .resolve import ResolvedStore
 from .settings import Config, get_config
 
@@ -23,8 +25,9 @@ __all__ = ["Store", "get_filesystem", "get_store"]
 class Store:
     """One configured store bound to its adapter; the spec stays private."""
 
-    def __init__(self, resolved: ResolvedStore) -> None:
+    def __init__(self, resolved: ResolvedStore, *, cwd: Path | None = None) -> None:
         self._resolved = resolved
+        self._cwd = cwd  # relative file locations are taken from here (None: the process's)
         self._spec = resolved.plain()
         self._fs: Any = None
         self._lock = threading.Lock()
@@ -51,6 +54,9 @@ class Store:
     def _create_filesystem(self) -> Any:
         # Every failure, at creation or in any later call, names the store and hides its
         # secrets (backend_errors.py); raised outside the except, it has no hidden context.
+        refused = inaccessible_location(self._resolved, self._cwd)
+        if refused is not None:  # as DataJoint's StorageBackend: never create the directory
+            raise refused
         guard = BackendGuard(self.name, self.protocol, self._resolved.secret_values)
         try:
             fs = self.adapter.create_filesystem(dict(self._spec))
@@ -93,7 +99,7 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
         return hit[1]
     with _lock:
         generation = config.generation
-        store = Store(config.resolve(name))
+        store = Store(config.resolve(name), cwd=config.cwd)
         previous = _stores.get(key)
         if previous is not None and previous[1].fingerprint == store.fingerprint:
             store = previous[1]  # same spec: keep its filesystem

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import Field, SecretStr, StrictStr
+from pydantic import Field, Secret, SecretStr, StrictStr
 
 from ..storage_adapter import StorageAdapter
 from ._deps import require
@@ -26,7 +26,8 @@ class GCSAdapter(StorageAdapter):
             Field(description="Object prefix inside the bucket.", examples=["pipeline"]),
         ),
         "token": (
-            SecretStr | None,
+            # A key document as an object too: gcsfs and DataJoint 2.3.5 take one.
+            SecretStr | Secret[dict[str, Any]] | None,
             Field(
                 description="Credential: keep it in .secrets/stores.<name>.token or in DJ_STORES. "
                 "A key-file path, 'anon', 'google_default', 'cloud' or service-account JSON.",
@@ -65,7 +66,9 @@ class GCSAdapter(StorageAdapter):
             "skip_instance_cache": True,
         }
         token = spec.get("token")
-        if token:
+        if isinstance(token, dict):
+            options["token"] = token
+        elif token:
             options["token"] = _key_document(token) if token.lstrip().startswith("{") else token
         if spec.get("project"):
             options["project"] = spec["project"]

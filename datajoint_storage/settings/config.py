@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..datajoint_rules import file_turns_off_secrets, ignore_config_file, inaccessible_location
 from ..errors import (
     ConfigSourceError,
     ConfigWarning,
@@ -27,7 +28,6 @@ from .sources import (
     SecretsDirSource,
     find_config_file,
     read_environment,
-    truthy,
 )
 from .stores_view import StoresView
 
@@ -71,7 +71,7 @@ class Config:
         environ = read_environment(cwd, self._environ)
         self._environ_in_force = environ
         config_file = secrets_dir = None
-        if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
+        if not ignore_config_file(environ):
             named = environ.get("DJ_CONFIG_FILE")
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
             project_secrets = config_file.parent / ".secrets" if config_file else None
@@ -93,7 +93,17 @@ class Config:
             if self._merged is None:
                 if self._lower is None:
                     self._sources = self._build_sources()
-                    self._lower = tuple(s() if s else None for s in self._sources[1:])
+                    dj_stores, json_file, secrets = self._sources[1:]
+                    file_layer = json_file() if json_file else None
+                    if json_file and file_turns_off_secrets(
+                        json_file.document, self._environ_in_force
+                    ):
+                        secrets = None  # as DataJoint 2.3.5 does (datajoint_rules)
+                    self._lower = (
+                        dj_stores(),
+                        file_layer,
+                        secrets() if secrets else None,
+                    )
                 self._merged = merge_layers((self._runtime(), *self._lower))
             return self._merged
 
@@ -135,13 +145,27 @@ class Config:
         with self._lock:
             self._runtime.entries = {name: _copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
+            self._runtime.carried = {}
             self._runtime.replace_block = True
             self._changed()
 
-    def _set_runtime_store(self, name: str, value: Any) -> None:
+    def _set_runtime_store(self, name: str, value: Any, *, keep_secrets: bool = False) -> None:
+        """Set one store at runtime; ``keep_secrets`` (an edit of the store read back)
+        keeps the secret-file values it had, as DataJoint's in-place edit does."""
         _check_name(name)
         with self._lock:
-            self._runtime.entries[name] = _copy(value)
+            value = _copy(value)
+            carried: dict[str, str] = {}
+            entry = self._merged_entries().get(name) if keep_secrets else None
+            if entry is not None and isinstance(value, dict):
+                for key in entry.filled:
+                    if key not in value:
+                        value[key] = entry.value[key]
+                        carried[key] = entry.origin(key)
+            self._runtime.entries[name] = value
+            self._runtime.carried.pop(name, None)
+            if carried:
+                self._runtime.carried[name] = carried
             self._runtime.deleted.discard(name)
             self._changed()
 
@@ -150,6 +174,7 @@ class Config:
             if name not in self._merged_entries():
                 raise KeyError(name)
             self._runtime.entries.pop(name, None)
+            self._runtime.carried.pop(name, None)
             self._runtime.deleted.add(name)
             self._changed()
 
@@ -282,8 +307,16 @@ class Config:
             if entry_name in merged:
                 found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
         for name in self.store_names():
-            found += self._outcome(name)[1]
+            resolved, problems = self._outcome(name)
+            found += problems
+            if resolved is not None:  # what DataJoint's StorageBackend refuses before use
+                found += [p for p in [inaccessible_location(resolved, self.cwd)] if p]
         return found
+
+    @property
+    def cwd(self) -> Path | None:
+        """The working directory this configuration stands for (None: the process's)."""
+        return self._cwd
 
     def warnings(self) -> list[ConfigWarning]:
         """What we accept but DataJoint 2.3.5 would refuse, misread or ignore, and
@@ -302,6 +335,8 @@ class Config:
                 config_file=json_source.path if json_source is not None else None,
                 document=getattr(json_source, "document", None),
                 environ=self._environ_in_force,
+                notes=tuple(n for layer in self._lower or () if layer for n in layer.notes),
+                sealed_block=self._runtime.replace_block,
             )
         )
 

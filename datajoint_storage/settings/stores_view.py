@@ -65,7 +65,9 @@ class StoresView(MutableMapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         value = self._config._raw_value(name)  # KeyError when not configured
         if isinstance(value, dict):
-            return StoreDict(value, lambda data: self._config._set_runtime_store(name, data))
+            return StoreDict(
+                value, lambda data: self._config._set_runtime_store(name, data, keep_secrets=True)
+            )
         return value
 
     def __setitem__(self, name: str, value: Any) -> None:

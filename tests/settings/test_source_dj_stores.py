@@ -53,6 +53,19 @@ def test_json_that_is_not_an_object(monkeypatch: pytest.MonkeyPatch, text: str, 
 
 
 def test_empty_dj_stores_counts_as_unset(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DataJoint 2.3.5 skips DJ_STORES only when ``not os.environ.get("DJ_STORES")``."""
     project.write_config({"stores": {"f": {"protocol": "memory"}}})
-    monkeypatch.setenv("DJ_STORES", "  ")
+    monkeypatch.setenv("DJ_STORES", "")
     assert dj.config.store_names() == ["f"]
+
+
+@pytest.mark.parametrize("blank", ["  ", "\n", "\t "])
+def test_blank_dj_stores_is_an_error_naming_it(
+    project: Project, monkeypatch: pytest.MonkeyPatch, blank: str
+) -> None:
+    """DataJoint 2.3.5 hands a blank DJ_STORES to json.loads: its config fails to build."""
+    project.write_config({"stores": {"f": {"protocol": "memory"}}})
+    monkeypatch.setenv("DJ_STORES", blank)
+    with pytest.raises(dj.ConfigSourceError, match="^DJ_STORES is blank") as info:
+        dj.config.store_names()
+    assert info.value.source == "DJ_STORES"

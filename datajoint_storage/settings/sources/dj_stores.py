@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from ...datajoint_rules import dj_stores_is_unset
 from ...errors import ConfigSourceError
 from ..layer import Layer
 
@@ -18,8 +19,15 @@ class DjStoresSource:
         self._text = environ.get(VARIABLE)
 
     def __call__(self) -> Layer | None:
-        if self._text is None or not self._text.strip():
+        if dj_stores_is_unset(self._text):
             return None
+        assert self._text is not None
+        if not self._text.strip():
+            raise ConfigSourceError(
+                f"{VARIABLE} is blank: unset it, or give a JSON object "
+                "(DataJoint 2.3.5 fails to build its configuration with a blank value)",
+                source=VARIABLE,
+            )
         try:
             block = json.loads(self._text)
         except json.JSONDecodeError as exc:

@@ -61,7 +61,13 @@ class JsonFileSource:
 
 
 def stores_block(document: dict[str, Any], label: str) -> dict[str, Any]:
-    """Merge ``"stores": {...}`` with flat ``"stores.<name>.<key>"`` entries."""
+    """Merge ``"stores": {...}`` with flat ``"stores.<name>.<key>"`` entries.
+
+    Wherever it stands in the file, a flat key completes the nested block; a 2-part key
+    (``"stores.default"``) sets a whole entry; a key of more parts, or one onto an entry
+    that is not an object, is left out. DataJoint 2.3.5 reads some of these differently:
+    ``datajoint_rules.file_store_differences`` says which, as warnings.
+    """
     nested = document.get("stores", {})
     if nested is None:
         nested = {}
@@ -73,14 +79,11 @@ def stores_block(document: dict[str, Any], label: str) -> dict[str, Any]:
     for flat_key, value in document.items():
         if not flat_key.startswith("stores."):
             continue
-        name, _, key = flat_key[len("stores.") :].partition(".")
-        if not key:
-            block[name] = value  # "stores.default": "main", or a whole store
-            continue
-        store = block.setdefault(name, {})
-        if not isinstance(store, dict):
-            raise ConfigSourceError(
-                f"{label} sets {flat_key!r}, but store {name!r} is not an object", source=label
-            )
-        store[key] = value
+        parts = flat_key.split(".")
+        if len(parts) == 2:
+            block[parts[1]] = value  # "stores.default": "main", or a whole store
+        elif len(parts) == 3:
+            store = block.setdefault(parts[1], {})
+            if isinstance(store, dict):
+                store[parts[2]] = value
     return block

@@ -8,6 +8,9 @@ from ..layer import Layer
 
 LABEL = "runtime"
 
+#: entries, deleted names, whether the whole block was assigned, carried secrets.
+Snapshot = tuple[dict[str, Any], set[str], bool, dict[str, dict[str, str]]]
+
 
 class RuntimeSource:
     """Stores set in code. A store set here replaces that store from every file and env
@@ -17,18 +20,27 @@ class RuntimeSource:
         self.entries: dict[str, Any] = {}
         self.deleted: set[str] = set()
         self.replace_block = False
+        #: Store -> {key: secret file} for secrets a runtime edit of the store kept.
+        self.carried: dict[str, dict[str, str]] = {}
 
     def __call__(self) -> Layer:
         mode = "block" if self.replace_block else "store"
-        return Layer(LABEL, mode, dict(self.entries), frozenset(self.deleted))
+        return Layer(
+            LABEL,
+            mode,
+            dict(self.entries),
+            frozenset(self.deleted),
+            sealed=True,
+            carried=dict(self.carried),
+        )
 
-    def snapshot(self) -> tuple[dict[str, Any], set[str], bool]:
+    def snapshot(self) -> Snapshot:
         # Shallow is enough: entries are replaced whole, never changed in place (and a
         # deep copy fails on values it cannot copy, or nested a few hundred deep).
-        return dict(self.entries), set(self.deleted), self.replace_block
+        return dict(self.entries), set(self.deleted), self.replace_block, dict(self.carried)
 
-    def restore(self, state: tuple[dict[str, Any], set[str], bool]) -> None:
-        self.entries, self.deleted, self.replace_block = state
+    def restore(self, state: Snapshot) -> None:
+        self.entries, self.deleted, self.replace_block, self.carried = state
 
     def __repr__(self) -> str:
         return f"RuntimeSource(stores={sorted(self.entries)!r})"
