@@ -188,11 +188,16 @@ def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
         text = scrub(str(exc), resolved.secret_values)
         if not isinstance(exc, DataJointError):
             text = f"{type(exc).__name__}: {text}"
+        # A plugin that names the key keeps it, and the source is that key's.
+        key = getattr(exc, "key", None) if isinstance(exc, DataJointError) else None
+        key = key if isinstance(key, str) else None
+        source = resolved.origins.get(key or "protocol")
         return [
             InvalidValueError(
-                f"{text} (store {resolved.name!r}, from {resolved.origins.get('protocol')})",
+                f"{text} (store {resolved.name!r}, from {source})",
                 store=resolved.name,
-                source=resolved.origins.get("protocol"),
+                key=key,
+                source=source,
             )
         ]
     return []

@@ -43,7 +43,18 @@ def test_validate_a_valid_configuration_exits_0(project: Project) -> None:
     assert doc["result"]["valid"] is True
     assert doc["result"]["stores"] == ["main"]
     assert doc["result"]["default"] == "main"
-    assert any(str(path) in source for source in doc["result"]["sources"])
+    sources = {s["name"]: s for s in doc["result"]["sources"]}
+    assert sources["datajoint.json"] == {
+        "kind": "file",
+        "name": "datajoint.json",
+        "path": str(path),
+        "label": f"datajoint.json: {path}",
+    }
+    assert sources["DJ_STORES"]["set"] is False
+    assert sources["DJ_STORES"]["label"] == "DJ_STORES: not set"
+    assert "Source(" not in json.dumps(doc)  # data, never reprs
+    text = invoke("validate").stdout
+    assert f"datajoint.json: {path}" in text and "DJ_STORES: not set" in text
 
 
 def test_validate_reports_every_problem_with_store_key_and_source(project: Project) -> None:
@@ -80,7 +91,9 @@ def test_validate_reports_a_bad_default_name(project: Project) -> None:
     doc = invoke("--json", "validate").json()
     assert doc["exit_code"] == 1
     (problem,) = doc["result"]["problems"]
-    assert problem["key"] == "default" and "did you mean 'main'" in problem["message"]
+    assert problem["key"] == "stores.default" and problem["store"] is None
+    assert "did you mean 'main'" in problem["message"]
+    assert "  - stores.default: stores.default names 'mian'" in invoke("validate").stdout
 
 
 def test_validate_with_nothing_configured_is_valid() -> None:
@@ -219,9 +232,38 @@ def test_show_lists_the_valid_stores_and_the_problems_of_the_others(project: Pro
     project.write_config({"stores": {"good": FILE_STORE, "bad": {**FILE_STORE, "x": 1}}})
     doc = invoke("--json", "show").json()
     assert doc["exit_code"] == 1
-    assert list(doc["result"]["stores"]) == ["good"]
+    assert list(doc["result"]["stores"]) == ["good", "bad"]
+    assert doc["result"]["stores"]["good"]["valid"] is True
     (problem,) = doc["result"]["problems"]
     assert problem["store"] == "bad" and problem["error"] == "InvalidKeysError"
+
+
+def test_show_of_an_invalid_store_shows_the_raw_values_and_their_origins(
+    project: Project,
+) -> None:
+    path = project.write_config(
+        {"stores": {"bad": {"protocol": "s3", "bucket": "acq", "secret_key": "hunter2-canary"}}}
+    )
+    project.write_secret("bad", "access_key", "AKIA-canary")
+    doc = invoke("--json", "show", "bad").json()
+    bad = doc["result"]["stores"]["bad"]
+    assert bad["valid"] is False and "spec" not in bad
+    assert bad["raw"] == {
+        "protocol": "s3",
+        "bucket": "acq",
+        "secret_key": "**********",
+        "access_key": "**********",
+    }
+    assert bad["origin"]["bucket"] == str(path)
+    assert bad["origin"]["access_key"] == str(project.root / ".secrets" / "stores.bad.access_key")
+    assert doc["result"]["problems"][0]["store"] == "bad"
+
+    run = invoke("show", "bad")
+    assert run.exit_code == 1
+    assert "bad  (INVALID: raw merged values, not validated" in run.stdout
+    assert f"! bucket      acq         ({path})" in run.stdout
+    assert "problems:" in run.stdout and "s3 store is missing: endpoint" in run.stdout
+    assert "canary" not in run.output
 
 
 # -- schema ---------------------------------------------------------------------------

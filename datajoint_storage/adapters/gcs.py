@@ -44,6 +44,8 @@ class GCSAdapter(StorageAdapter):
     # max_attempts * (connect_timeout or read_timeout) seconds plus gcsfs's backoff
     # (1-2 s before the second attempt, doubling after); subclass and override these
     # to change the bound. (An OAuth token refresh uses google-auth's own timeout.)
+    #: The SDK imported on first use, and the extra of datajoint-storage that installs it.
+    sdk: tuple[str, str] = ("gcsfs", "gcs")
     #: Seconds to wait for a TCP connection to the storage endpoint.
     connect_timeout: float = 5
     #: Seconds to wait for each read from an open connection (not the whole transfer).
@@ -52,7 +54,7 @@ class GCSAdapter(StorageAdapter):
     max_attempts: int = 2
 
     def create_filesystem(self, spec: dict[str, Any]) -> Any:
-        require("gcsfs", "gcs")
+        require(*self.sdk)
         from aiohttp import ClientTimeout
 
         from ._gcsfs import BoundedGCSFileSystem

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,12 @@ from .sources import (
     JsonFileSource,
     RuntimeSource,
     SecretsDirSource,
+    dotenv_file,
     find_config_file,
     read_environment,
+    search_bounds,
 )
+from .sources.json_file import FILENAME
 from .stores_view import StoresView
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
@@ -52,6 +57,7 @@ class Config:
         self._lock = threading.RLock()
         self._runtime = RuntimeSource()
         self._sources: tuple[Any, ...] | None = None
+        self._files: ConfigFiles
         self._environ_in_force: dict[str, str] = {}
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
@@ -68,22 +74,30 @@ class Config:
 
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
+        real = os.environ if self._environ is None else self._environ
         environ = read_environment(cwd, self._environ)
         self._environ_in_force = environ
+        dotenv = dotenv_file(cwd, {k: real[k] for k in real if k[:3].upper() == "DJ_"})
         config_file = secrets_dir = None
-        if not ignore_config_file(environ):
-            named = environ.get("DJ_CONFIG_FILE")
+        ignored = ignore_config_file(environ)
+        named = None if ignored else environ.get("DJ_CONFIG_FILE")
+        if not ignored:
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
             project_secrets = config_file.parent / ".secrets" if config_file else None
             if project_secrets is not None and project_secrets.is_dir():
                 secrets_dir = project_secrets
             elif SYSTEM_SECRETS_DIR.is_dir():
                 secrets_dir = SYSTEM_SECRETS_DIR
+        searched = None if ignored or named else search_bounds(cwd)
+        stores_from_dotenv = "DJ_STORES" in environ.from_dotenv
+        self._files = ConfigFiles(
+            config_file, searched, ignored, secrets_dir, dotenv, sorted(environ)
+        )
         # Highest precedence first; this tuple is the whole precedence story.
         # (5. defaults are applied by each adapter's model.)
         return (
             self._runtime,  # 1. config["stores"][name] = {...}
-            DjStoresSource(environ),  # 2. DJ_STORES replaces the file's block
+            DjStoresSource(environ, dotenv if stores_from_dotenv else None),  # 2. DJ_STORES
             JsonFileSource(config_file) if config_file else None,  # 3. datajoint.json
             SecretsDirSource(secrets_dir) if secrets_dir else None,  # 4. fills unset keys
         )
@@ -112,6 +126,35 @@ class Config:
         self._merged_entries()
         assert self._sources is not None
         return [repr(s) for s in self._sources if s is not None]
+
+    def files(self) -> ConfigFiles:
+        """The files in force: ``datajoint.json`` (or where it was searched for), the
+        secrets directory, the ``.env`` read, and the ``DJ_*`` variable names set."""
+        with self._lock:
+            if self._sources is None or self._lower is None:
+                self._sources = self._build_sources()
+            return self._files
+
+    def describe_sources(self) -> list[dict[str, Any]]:
+        """Every source, highest precedence first, as data (``kind``, ``name``, ``path``,
+        and ``label``: ``datajoint.json: /path``, ``DJ_STORES: not set``)."""
+        self._merged_entries()
+        assert self._sources is not None
+        runtime, dj_stores, json_file, secrets = self._sources
+        files = self._files
+        out = [runtime.describe(), dj_stores.describe()]
+        if json_file is not None:
+            out.append(json_file.describe())
+        else:
+            out.append({"kind": "file", "name": FILENAME, "path": None, "ignored": files.ignored})
+            if files.searched is not None:
+                out[-1]["searched"] = {"from": str(files.searched[0]), "to": str(files.searched[1])}
+        out.append(
+            secrets.describe() if secrets else {"kind": "secrets", "name": ".secrets", "path": None}
+        )
+        for source in out:
+            source["label"] = _label(source)
+        return out
 
     def reload(self) -> None:
         """Read every file and environment variable again (runtime settings stay)."""
@@ -220,21 +263,21 @@ class Config:
         if entry is None:
             return None, StoreNotFoundError(
                 f"No {entry_name} store: set stores.{entry_name} to the name of a configured store",
-                key=entry_name,
+                key=f"stores.{entry_name}",
             )
         if not isinstance(entry.value, str):
             return None, InvalidValueError(
                 f"Invalid value for stores.{entry_name}: must name a configured store "
                 f"(from {entry.source})",
-                key=entry_name,
+                key=f"stores.{entry_name}",
                 source=entry.source,
             )
         if entry.value not in merged or entry.value in NAME_ENTRIES:
             return None, StoreNotFoundError(
                 f"stores.{entry_name} names {entry.value!r}, which is not a configured store "
                 f"(from {entry.source}){suggest(entry.value, self.store_names())}",
-                store=entry.value,
-                key=entry_name,
+                # Under the key that is wrong, not as a key of a store that does not exist.
+                key=f"stores.{entry_name}",
                 source=entry.source,
             )
         return entry.value, None
@@ -299,6 +342,33 @@ class Config:
         """
         return dict(self.resolve(name).origins)
 
+    def raw_store(self, name: str) -> dict[str, Any]:
+        """The merged, unvalidated entry ``name`` for display: its values (secrets
+        masked) and the source of each, even when the store is invalid."""
+        entry = self._merged_entries().get(name)
+        if entry is None:
+            raise StoreNotFoundError(f"Store {name!r} is not configured", store=name)
+        value = redacted_raw(entry)
+        keys = value if isinstance(value, dict) else {}
+        return {
+            "value": value,
+            "source": entry.source,
+            "origins": {key: entry.origin(key) for key in keys},
+        }
+
+    def secret_values(self) -> frozenset[str]:
+        """Every secret value the merged stores hold, valid or not: what output we did
+        not write (a plugin's or an SDK's error text) is scrubbed of before printing."""
+        from ..registry import get_storage_adapter
+        from ..resolve import secret_values_of
+
+        found: set[str] = set()
+        for entry in self._merged_entries().values():
+            protocol = entry.value.get("protocol") if isinstance(entry.value, dict) else None
+            adapter = get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+            found |= secret_values_of(entry, adapter)
+        return frozenset(found)
+
     def problems(self) -> list[StoreConfigError]:
         """Every problem of every store, without raising (what ``validate`` reports)."""
         merged = self._merged_entries()
@@ -325,11 +395,12 @@ class Config:
         Never raises for a bad store (that is a problem); see ``datajoint_rules.py``.
         """
         from ..datajoint_rules import Sources, config_warnings
+        from .advice import advice
 
         merged = self._merged_entries()
         assert self._sources is not None
         json_source = self._sources[2]
-        return config_warnings(
+        found = config_warnings(
             Sources(
                 merged=merged,
                 config_file=json_source.path if json_source is not None else None,
@@ -339,6 +410,8 @@ class Config:
                 sealed_block=self._runtime.replace_block,
             )
         )
+        # Then what loads but is almost certainly not what was meant (see ``advice.py``).
+        return found + advice(merged, self._files, self._environ_in_force)
 
     def validate(self) -> None:
         """Check every store; raise one :class:`ValidationReport` listing every problem."""
@@ -352,6 +425,37 @@ class Config:
         except ConfigSourceError as exc:
             return f"Config(<unreadable: {exc}>)"
         return f"Config(stores={block!r})"
+
+
+@dataclass(frozen=True)
+class ConfigFiles:
+    """Which files a :class:`Config` reads (``searched``: from, to; None when named)."""
+
+    config_file: Path | None
+    searched: tuple[Path, Path] | None
+    ignored: bool
+    secrets_dir: Path | None
+    dotenv: Path | None
+    variables: list[str]
+
+
+def _label(source: dict[str, Any]) -> str:
+    """One line of text for a described source."""
+    name, kind = source["name"], source["kind"]
+    if kind == "runtime":
+        return f"runtime: {', '.join(source['stores']) or 'none set'}"
+    if kind == "env":
+        if not source["set"]:
+            return f"{name}: not set"
+        return f"{name}: set" + (f" in {source['path']}" if source["path"] else "")
+    if source["path"] is not None:
+        return f"{name}: {source['path']}"
+    if source.get("ignored"):
+        return f"{name}: not read (DJ_IGNORE_CONFIG_FILE)"
+    searched = source.get("searched")
+    if searched:
+        return f"{name}: none found (searched {searched['from']} up to {searched['to']})"
+    return f"{name}: none"
 
 
 def _check_name(name: Any) -> None:
@@ -368,4 +472,4 @@ def _copy(value: Any) -> Any:
     return value
 
 
-__all__ = ["SYSTEM_SECRETS_DIR", "Config", "redact_mapping"]
+__all__ = ["SYSTEM_SECRETS_DIR", "Config", "ConfigFiles", "redact_mapping"]

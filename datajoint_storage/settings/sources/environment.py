@@ -17,6 +17,14 @@ class Environment(dict):  # type: ignore[type-arg]
     from_dotenv: frozenset[str] = frozenset()
 
 
+def dotenv_file(cwd: Path, env: Mapping[str, str]) -> Path | None:
+    """The ``.env`` that is read with the real ``DJ_*`` variables ``env``, if any."""
+    if ignore_config_file(env):
+        return None
+    path = cwd / ".env"
+    return path if path.is_file() else None
+
+
 def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> Environment:
     """The ``DJ_*`` variables in force: real environment variables win over ``.env``.
 

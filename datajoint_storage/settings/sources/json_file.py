@@ -27,6 +27,17 @@ def find_config_file(start: Path) -> Path | None:
         directory = directory.parent
 
 
+def search_bounds(start: Path) -> tuple[Path, Path]:
+    """Where the search for ``datajoint.json`` starts and the directory it stops at."""
+    directory = start.resolve()
+    first = directory
+    while not any((directory / marker).exists() for marker in _REPO_MARKERS):
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    return first, directory
+
+
 class JsonFileSource:
     """The ``stores`` block of one ``datajoint.json``, nested and flat dot keys merged."""
 
@@ -55,6 +66,10 @@ class JsonFileSource:
             raise ConfigSourceError(f"{label} must be a JSON object", source=label)
         self.document = document
         return Layer(label, "block", stores_block(document, label))
+
+    def describe(self) -> dict[str, Any]:
+        """This source as data: what ``validate`` and ``doctor`` print."""
+        return {"kind": "file", "name": FILENAME, "path": str(self.path)}
 
     def __repr__(self) -> str:
         return f"JsonFileSource(path={str(self.path)!r})"

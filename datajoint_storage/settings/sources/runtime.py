@@ -42,5 +42,9 @@ class RuntimeSource:
     def restore(self, state: Snapshot) -> None:
         self.entries, self.deleted, self.replace_block, self.carried = state
 
+    def describe(self) -> dict[str, Any]:
+        """This source as data: the stores set in code."""
+        return {"kind": "runtime", "name": LABEL, "stores": sorted(self.entries)}
+
     def __repr__(self) -> str:
         return f"RuntimeSource(stores={sorted(self.entries)!r})"

@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ...datajoint_rules import secret_file_text, skipped_file_warning
 from ...errors import ConfigSourceError
@@ -62,6 +63,10 @@ class SecretsDirSource:
             origin_of=lambda store, key: str(directory / f"stores.{store}.{key}"),
             notes=tuple(skipped_file_warning(path, why) for path, why in source.skipped),
         )
+
+    def describe(self) -> dict[str, Any]:
+        """This source as data."""
+        return {"kind": "secrets", "name": ".secrets", "path": str(self.directory)}
 
     def __repr__(self) -> str:
         return f"SecretsDirSource(directory={str(self.directory)!r})"
