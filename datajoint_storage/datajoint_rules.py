@@ -171,8 +171,11 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     path = Path(location)
     if not path.is_absolute() and cwd is not None:
         path = cwd / path
-    if path.is_dir():
-        return None
+    try:
+        if path.is_dir():
+            return None
+    except (OSError, ValueError):  # too long, NUL inside: not a directory either
+        pass
     source = resolved.origins.get("location")
     return InvalidValueError(
         f"Inaccessible local directory {location} (store {resolved.name!r}, from {source}): "
