@@ -142,12 +142,12 @@ def library_says(project: Project, document: Any) -> tuple[bool, str]:
 
 
 def branches(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The store-spec branches of the discriminated union, by protocol."""
+    """The store-spec branches, by protocol: the ``then`` of each ``if`` on ``protocol``."""
     defs = schema["$defs"]
     store = defs[schema["$defs"]["Stores"]["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
     found = {}
-    for item in store["oneOf"]:
-        branch = defs[item["$ref"].rsplit("/", 1)[1]]
+    for item in store["allOf"]:
+        branch = defs[item["then"]["$ref"].rsplit("/", 1)[1]]
         found[branch["properties"]["protocol"]["examples"][0]] = branch
     return found
 
@@ -213,14 +213,19 @@ def test_schema_is_draft_2020_12_and_well_formed(committed: dict[str, Any]) -> N
 def test_stores_block_shape() -> None:
     schema = builtin_schema()
     assert schema["type"] == "object"
-    assert schema["additionalProperties"] is True  # other top-level keys of datajoint.json
+    assert schema["additionalProperties"] is False  # DataJoint would ignore a misspelt key
     assert "$schema" in schema["properties"]
     stores = schema["$defs"]["Stores"]
     for name in ("default", "filepath_default"):
         assert stores["properties"][name]["type"] == "string"
         assert schema["properties"][f"stores.{name}"]["type"] == "string"
     store = schema["$defs"][stores["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
-    assert store["discriminator"]["propertyName"] == "protocol"
+    assert "discriminator" not in store and "oneOf" not in store  # tools ignore both
+    assert store["required"] == ["protocol"]
+    assert set(store["properties"]["protocol"]["examples"]) == BUILTINS
+    for item in store["allOf"]:  # one if/then per protocol, the condition typed
+        condition = item["if"]["properties"]["protocol"]
+        assert condition["type"] == "string" and item["if"]["required"] == ["protocol"]
     assert set(branches(schema)) == BUILTINS
     for protocol, branch in branches(schema).items():
         assert branch["additionalProperties"] is False, protocol  # unknown keys rejected
@@ -264,6 +269,8 @@ def _documented(schema: dict[str, Any], secret: Callable[[str], bool]) -> list[s
         required = set(model.get("required", ()))
         for key, prop in model.get("properties", {}).items():
             where = f"{name}.{key}"
+            if set(prop) >= {"$ref"}:  # a settings group: its own keys are documented
+                continue
             if "description" not in prop:
                 lacking.append(f"{where}: description")
             if key not in required and key not in NO_DEFAULT and "default" not in prop:
@@ -275,7 +282,7 @@ def _documented(schema: dict[str, Any], secret: Callable[[str], bool]) -> list[s
 
 
 def test_every_field_has_description_default_and_example(corpus_plugin: None) -> None:
-    assert _documented(builtin_schema(), lambda key: key in SECRET_KEYS) == []
+    assert _documented(builtin_schema(), lambda key: key.rsplit(".")[-1] in SECRET_KEYS) == []
     plugin_branch = branches(datajoint_json_schema())["labarchive"]["properties"]
     assert plugin_branch["retries"]["default"] == 3
     assert plugin_branch["retries"]["examples"] == [3]
