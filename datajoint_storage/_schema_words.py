@@ -35,7 +35,7 @@ def phrase(schema: Any) -> str:
     if "$ref" in schema or "properties" in schema or schema.get("type") == "object":
         return "an object"
     if "anyOf" in schema:
-        return " or ".join(dict.fromkeys(phrase(option) for option in schema["anyOf"]))
+        return ", or ".join(dict.fromkeys(phrase(option) for option in schema["anyOf"]))
     if "const" in schema:
         return json.dumps(schema["const"])
     if "enum" in schema:
@@ -45,10 +45,20 @@ def phrase(schema: Any) -> str:
         return ("an integer" if kind == "integer" else "a number") + _bounds(schema)
     if kind == "array":
         items = schema.get("items")
-        return "a list" + (f", each item {phrase(items)}" if isinstance(items, dict) else "")
+        return "a list" + (f" of {_plural(phrase(items))}" if isinstance(items, dict) else "")
     return {"string": "a string", "boolean": "true or false", "null": "null"}.get(
         kind, "any value"
     )
+
+
+_PLURALS = {"an integer": "integers", "a number": "numbers", "a string": "strings"}
+
+
+def _plural(what: str) -> str:
+    for one, many in _PLURALS.items():
+        if what.startswith(one):
+            return many + what[len(one) :]
+    return f"items each {what}"
 
 
 def _bounds(schema: dict[str, Any]) -> str:

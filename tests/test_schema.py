@@ -34,6 +34,7 @@ from datajoint_storage.schema import (
     main,
     render,
 )
+from datajoint_storage.datajoint_settings import settings_problems
 from datajoint_storage.spec import SECRET_KEYS
 from tests.helpers import REPO, Project
 from tests.plugin_dist import make_distribution
@@ -43,7 +44,16 @@ CASES = sorted(CORPUS.glob("*.json"))
 COMMITTED = REPO / COMMITTED_PATH
 BUILTINS = {"file", "memory", "s3", "gcs", "azure"}
 PLUGINS = {"labarchive", "tapevault"}
-KEYS = {"description", "valid", "library_only", "schema_valid", "plugin", "document"}
+KEYS = {
+    "description",
+    "valid",
+    "library_only",
+    "schema_valid",
+    "editor_valid",
+    "plugin",
+    "key",
+    "document",
+}
 
 PLUGIN_MODULE = '''
 from typing import Any
@@ -131,14 +141,19 @@ def schema_says(schema: dict[str, Any], document: Any) -> tuple[bool, str]:
 
 
 def library_says(project: Project, document: Any) -> tuple[bool, str]:
-    """The library's verdict on ``document`` written as the project's datajoint.json."""
+    """The library's verdict on ``document`` written as the project's datajoint.json.
+
+    The stores are ``dj.config.validate()``'s; DataJoint's other settings are checked
+    with the models the schema is generated from (:mod:`datajoint_settings`).
+    """
     project.write_config(json.dumps(document))
     dj.config.reload()
     try:
         dj.config.validate()
     except dj.DataJointError as exc:
         return False, str(exc)
-    return True, ""
+    problems = settings_problems(document)
+    return not problems, "; ".join(problems)
 
 
 def branches(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
