@@ -98,6 +98,4 @@ def _shared_key(key: str, props: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _shape(prop: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v for k, v in prop.items() if k not in _ANNOTATIONS and k != "errorMessage"
-    }
+    return {k: v for k, v in prop.items() if k not in _ANNOTATIONS and k != "errorMessage"}

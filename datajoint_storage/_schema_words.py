@@ -46,9 +46,7 @@ def phrase(schema: Any) -> str:
     if kind == "array":
         items = schema.get("items")
         return "a list" + (f" of {_plural(phrase(items))}" if isinstance(items, dict) else "")
-    return {"string": "a string", "boolean": "true or false", "null": "null"}.get(
-        kind, "any value"
-    )
+    return {"string": "a string", "boolean": "true or false", "null": "null"}.get(kind, "any value")
 
 
 _PLURALS = {"an integer": "integers", "a number": "numbers", "a string": "strings"}
@@ -102,9 +100,7 @@ def _word_errors(schema: Any, message: str) -> None:
     The language service uses an object schema's ``errorMessage`` for unknown keys too,
     so setting one there would hide which key is unknown.
     """
-    if not isinstance(schema, dict) or {"$ref", "properties", "additionalProperties"} & set(
-        schema
-    ):
+    if not isinstance(schema, dict) or {"$ref", "properties", "additionalProperties"} & set(schema):
         return
     schema["errorMessage"] = message
     for option in schema.get("anyOf", ()):

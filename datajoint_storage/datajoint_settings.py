@@ -34,12 +34,12 @@ from pydantic import (
 __all__ = [
     "FLAT_KEYS",
     "GROUPS",
+    "NOT_SETTINGS",
     "ConnectionSettings",
     "DataJointSettings",
     "DatabaseSettings",
     "DisplaySettings",
     "JobsSettings",
-    "NOT_SETTINGS",
     "ProvenanceSettings",
     "settings_problems",
 ]
@@ -120,7 +120,9 @@ class DisplaySettings(_Group):
     """How query results and diagrams are shown."""
 
     limit: StrictInt = Field(12, description="Rows shown in a preview.", examples=[12, 50])
-    width: StrictInt = Field(14, description="Width of a preview column, in characters.", examples=[14])
+    width: StrictInt = Field(
+        14, description="Width of a preview column, in characters.", examples=[14]
+    )
     show_tuple_count: StrictBool = Field(
         True, description="Show the number of rows under a preview.", examples=[False]
     )
@@ -223,7 +225,8 @@ class DataJointSettings(_Group):
         examples=[False],
     )
     query_cache: Path | None = Field(
-        None, description="Directory for cached query results; null disables the cache.",
+        None,
+        description="Directory for cached query results; null disables the cache.",
         examples=["/tmp/dj-cache"],
     )
     download_path: StrictStr = Field(

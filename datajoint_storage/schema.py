@@ -46,6 +46,7 @@ from ._schema_words import annotate, store_snippet
 from .datajoint_settings import GROUPS, DataJointSettings
 from .errors import AdapterLoadWarning, DataJointError
 from .registry import GROUP, OWN_DISTRIBUTION, registered_adapters
+from .settings.layer import NAME_ENTRIES
 from .spec import spec_model_for
 
 __all__ = [
@@ -246,7 +247,7 @@ def _finish(document: dict[str, Any]) -> dict[str, Any]:
         _protocol_in_any_case(branch["properties"]["protocol"])
     patterns = flat_store_patterns(branches, store_ref)
     groups = {group: _def_name(document["properties"][group]) for group in GROUPS}
-    flat = {f"stores.{name}": stores["properties"][name] for name in ("default", "filepath_default")}
+    flat = {f"stores.{name}": stores["properties"][name] for name in NAME_ENTRIES}
     body = {k: v for k, v in document.items() if k not in ("$defs", "properties")}
     finished = {
         "$schema": DRAFT,
@@ -281,8 +282,7 @@ def _describe_store(store: dict[str, Any], defs: dict[str, Any]) -> None:
     if "allOf" in store:
         store["properties"]["protocol"] = protocol_key(protocols)
     store["defaultSnippets"] = [
-        store_snippet(protocol_of(branch), branch)
-        for branch in sorted(branches, key=protocol_of)
+        store_snippet(protocol_of(branch), branch) for branch in sorted(branches, key=protocol_of)
     ]
 
 

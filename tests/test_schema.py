@@ -25,6 +25,7 @@ from pydantic import Field
 
 import datajoint_storage as dj
 from datajoint_storage import registry
+from datajoint_storage.datajoint_settings import settings_problems
 from datajoint_storage.schema import (
     COMMITTED_PATH,
     DRAFT,
@@ -34,7 +35,6 @@ from datajoint_storage.schema import (
     main,
     render,
 )
-from datajoint_storage.datajoint_settings import settings_problems
 from datajoint_storage.spec import SECRET_KEYS
 from tests.helpers import REPO, Project
 from tests.plugin_dist import make_distribution

@@ -30,16 +30,7 @@ from datajoint_storage.schema import datajoint_json_schema
 from datajoint_storage.settings.layer import NAME_ENTRIES
 from tests.editor.driver import run_language_service
 from tests.helpers import Project
-from tests.test_schema import (  # noqa: F401  (fixtures)
-    CASES,
-    COMMITTED,
-    PLUGINS,
-    branches,
-    corpus_plugin,
-    library_says,
-    load_case,
-    plugin_root,
-)
+from tests.test_schema import CASES, COMMITTED, PLUGINS, branches, library_says, load_case
 
 MISSING = re.compile(r'^Missing property "([^"]+)"\.$')
 NOT_ALLOWED = re.compile(r"^Property (.+) is not allowed\.$")
@@ -49,8 +40,8 @@ NOT_ALLOWED = re.compile(r"^Property (.+) is not allowed\.$")
 #: "Property x is not allowed", hiding which key is unknown. These must underline the
 #: offending key instead.
 OWN_WORDS = re.compile(
-    r'^(Value is (below|above) the (exclusive )?(minimum|maximum) of -?\d+'
-    r'|Value is not accepted\. Valid values: .*'
+    r"^(Value is (below|above) the (exclusive )?(minimum|maximum) of -?\d+"
+    r"|Value is not accepted\. Valid values: .*"
     r'|Incorrect type\. Expected "object")\.$'
 )
 
@@ -102,7 +93,7 @@ def check_diagnostics(case: dict[str, Any], found: list[dict[str, Any]], protoco
         named = [d for d in found if key.rsplit(".", 1)[-1] in d["message"]]
         underlined = [d for d in found if OWN_WORDS.match(d["message"]) and key in d["path"]]
         assert named or underlined, f"no message names {key!r}: {messages}"
-    stores = {name: (protocol, store) for name, protocol, store in stores_of(case["document"], protocols)}
+    stores = {name: (p, store) for name, p, store in stores_of(case["document"], protocols)}
     for d in found:
         assert "does not match the pattern" not in d["message"], d
         path = d["path"]
@@ -134,9 +125,7 @@ def check_completions(document: Any, lists: list[list[dict]], protocols: dict) -
 def check_hovers(document: Any, hovers: list[str | None], protocols: dict) -> int:
     checked = 0
     keys = [
-        (protocol, key)
-        for _, protocol, store in stores_of(document, protocols)
-        for key in store
+        (protocol, key) for _, protocol, store in stores_of(document, protocols) for key in store
     ]
     for (protocol, key), hover in zip(keys, hovers, strict=True):
         prop = protocols[protocol]["properties"].get(key)
@@ -160,17 +149,19 @@ def _run_corpus(cases: list[Path], committed: dict[str, Any]) -> dict[str, int]:
     schema = schema_for(load_case(cases[0]), committed)
     protocols = branches(schema)
     loaded = [load_case(path) for path in cases]
-    results = run_language_service(
-        schema,
-        [{"id": path.stem, **requests(case["document"], protocols)} for path, case in zip(cases, loaded)],
-    )
+    documents = [
+        {"id": path.stem, **requests(case["document"], protocols)}
+        for path, case in zip(cases, loaded, strict=True)
+    ]
+    results = run_language_service(schema, documents)
     counts = {"documents": 0, "completions": 0, "hovers": 0}
     for path, case, result in zip(cases, loaded, results, strict=True):
         where = f"{path.stem}: "
         try:
             check_diagnostics(case, result["diagnostics"], protocols)
-            counts["completions"] += check_completions(case["document"], result["completions"], protocols)
-            counts["hovers"] += check_hovers(case["document"], result["hovers"], protocols)
+            document = case["document"]
+            counts["completions"] += check_completions(document, result["completions"], protocols)
+            counts["hovers"] += check_hovers(document, result["hovers"], protocols)
         except AssertionError as exc:
             raise AssertionError(where + str(exc)) from None
         counts["documents"] += 1
@@ -192,8 +183,12 @@ def test_plugin_corpus_as_vscode_reads_it(corpus_plugin: None, committed: dict[s
     assert counts["completions"] >= 10
 
 
+def _at(path: list[str], at: str) -> dict[str, Any]:
+    return {"path": path, "at": at}
+
+
 def _store_text(protocol: str) -> str:
-    return '{\n  "stores": {\n    "new": { "protocol": "%s"}\n  }\n}' % protocol
+    return '{\n  "stores": {\n    "new": { "protocol": ' + json.dumps(protocol) + "}\n  }\n}"
 
 
 def test_completion_inside_a_store_offers_its_protocol_keys_only(corpus_plugin: None) -> None:
@@ -201,7 +196,7 @@ def test_completion_inside_a_store_offers_its_protocol_keys_only(corpus_plugin: 
     protocols = branches(schema)
     assert set(protocols) >= PLUGINS | {"s3", "file", "gcs", "azure", "memory"}
     docs = [
-        {"id": p, "text": _store_text(p), "completions": [{"path": ["stores", "new"], "at": "inside"}]}
+        {"id": p, "text": _store_text(p), "completions": [_at(["stores", "new"], "inside")]}
         for p in protocols
     ]
     union = set().union(*(set(b["properties"]) for b in protocols.values()))
@@ -214,10 +209,8 @@ def test_completion_inside_a_store_offers_its_protocol_keys_only(corpus_plugin: 
 def test_empty_protocol_completes_every_registered_protocol(corpus_plugin: None) -> None:
     schema = datajoint_json_schema()
     text = _store_text("")
-    [result] = run_language_service(
-        schema,
-        [{"id": "empty", "text": text, "completions": [{"path": ["stores", "new", "protocol"], "at": "value"}]}],
-    )
+    at = _at(["stores", "new", "protocol"], "value")
+    [result] = run_language_service(schema, [{"id": "empty", "text": text, "completions": [at]}])
     labels = {item["label"] for item in result["completions"][0]}
     assert labels == {json.dumps(p) for p in registry.registered_adapters()}
     assert [d["message"] for d in result["diagnostics"]] == [
@@ -229,7 +222,11 @@ def test_empty_protocol_completes_every_registered_protocol(corpus_plugin: None)
 
 def _filled(snippet: str) -> Any:
     """A snippet as inserted, every placeholder left at its default text."""
-    return json.loads(re.sub(r"\$\{\d+:((?:\\.|[^}\\])*)\}", lambda m: re.sub(r"\\(.)", r"\1", m.group(1)), snippet))
+
+    def default(match: re.Match[str]) -> str:
+        return re.sub(r"\\(.)", r"\1", match.group(1))
+
+    return json.loads(re.sub(r"\$\{\d+:((?:\\.|[^}\\])*)\}", default, snippet))
 
 
 def test_new_store_snippets_insert_a_store_the_library_accepts(
@@ -237,7 +234,8 @@ def test_new_store_snippets_insert_a_store_the_library_accepts(
 ) -> None:
     text = '{\n  "stores": {\n    "new": \n  }\n}'
     offset = text.index('"new": ') + len('"new": ')
-    [result] = run_language_service(committed, [{"id": "new", "text": text, "completions": [offset]}])
+    documents = [{"id": "new", "text": text, "completions": [offset]}]
+    [result] = run_language_service(committed, documents)
     snippets = {item["label"]: item for item in result["completions"][0]}
     protocols = branches(committed)
     assert set(snippets) == {f"{p} store" for p in protocols}
