@@ -5,7 +5,7 @@ stores, and DataJoint silently ignores a key it does not know (``databse.host``)
 a typo survives until something misbehaves. These models state which keys DataJoint
 2.3.5 reads, with its types and defaults, so the exported JSON Schema can flag the
 rest. The facts are DataJoint's (``datajoint/settings.py``, ``Config`` and its groups);
-the descriptions are ours. ``tests/compat/test_datajoint_settings.py`` compares them
+the descriptions are ours. ``tests/test_schema_datajoint_settings.py`` compares them
 with the JSON Schema of DataJoint 2.3.5's own models, so they cannot drift silently.
 
 Values are typed strictly, as store keys are: DataJoint reads ``"safemode": "no"`` as
