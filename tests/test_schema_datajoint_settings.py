@@ -52,7 +52,8 @@ def defaults(model):
 request = json.load(sys.stdin)
 Config = settings.Config
 GROUPS = {name: info.annotation for name, info in Config.model_fields.items()
-          if isinstance(info.annotation, type) and issubclass(info.annotation, settings.BaseSettings)}
+          if isinstance(info.annotation, type)
+          and issubclass(info.annotation, settings.BaseSettings)}
 out = {
     "version": datajoint.__version__,
     "schema": Config.model_json_schema(by_alias=False),
