@@ -250,8 +250,8 @@ FLAT_KEYS: tuple[str, ...] = tuple(
 
 
 #: Top-level keys that are not DataJoint settings: the stores (checked by
-#: ``dj.config.validate()``) and the editor's ``$schema``.
-NOT_SETTINGS = ("$schema", "stores")
+#: ``dj.config.validate()``), the editor's ``$schema`` and the notes of ``$comment``.
+NOT_SETTINGS = ("$schema", "$comment", "stores")
 
 
 def settings_problems(document: dict[str, Any]) -> list[str]:

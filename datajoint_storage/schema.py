@@ -196,6 +196,15 @@ def _document_model(branches: Sequence[type[BaseModel]]) -> type[BaseModel]:
             examples=["./schemas/datajoint.schema.json"],
             json_schema_extra=_drop_default,
         )
+        comment: Any = Field(
+            None,
+            alias="$comment",
+            title="$comment",
+            description="Notes for people reading this file (`datajoint-storage init` writes "
+            "some). DataJoint and the library ignore it.",
+            examples=["Stores of the imaging pipeline."],
+            json_schema_extra=_drop_default,
+        )
         stores: Stores | None = Field(
             {},
             description="Object stores: one store spec per name, plus `default` and "

@@ -36,6 +36,7 @@ from datajoint_storage.schema import (
     render,
 )
 from datajoint_storage.spec import SECRET_KEYS
+from tests._cli_support import invoke
 from tests.helpers import REPO, Project
 from tests.plugin_dist import make_distribution
 
@@ -274,7 +275,14 @@ def test_adapter_registered_in_code_appears(fresh_registry: None) -> None:
 
 #: Optional keys with no default by design: a missing store name is an error only when
 #: a caller asks for the default store, and $schema is the editor's business.
-NO_DEFAULT = {"$schema", "default", "filepath_default", "stores.default", "stores.filepath_default"}
+NO_DEFAULT = {
+    "$schema",
+    "$comment",
+    "default",
+    "filepath_default",
+    "stores.default",
+    "stores.filepath_default",
+}
 
 
 def _documented(schema: dict[str, Any], secret: Callable[[str], bool]) -> list[str]:
@@ -380,3 +388,36 @@ def test_installed_option_includes_plugins(
         warnings.simplefilter("error")
         assert main(["-o", str(out)]) == 0
     assert set(branches(json.loads(out.read_text(encoding="utf-8")))) == BUILTINS
+
+
+def test_schema_command_dash_writes_standard_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`datajoint-storage schema -o -` prints the file's bytes and writes no file named '-'."""
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    expected = render(datajoint_json_schema())
+    for args in (("schema", "-o", "-"), ("schema",)):
+        run = invoke(*args)
+        assert run.exit_code == 0, run.stderr
+        assert run.stdout == expected, args
+    assert main(["-o", "-"]) == 0
+    assert list(here.iterdir()) == []
+
+
+def test_installed_export_has_the_editor_structure(corpus_plugin: None) -> None:
+    """The plugin-aware export is built like the committed one: if/then, snippets, words."""
+    live = datajoint_json_schema()
+    store = live["$defs"][live["$defs"]["Stores"]["additionalProperties"]["$ref"].rsplit("/")[-1]]
+    assert "oneOf" not in store and "discriminator" not in store
+    protocols = set(branches(live))
+    assert set(store["properties"]["protocol"]["examples"]) == protocols
+    assert {s["label"] for s in store["defaultSnippets"]} == {f"{p} store" for p in protocols}
+    snippets = {s["label"]: s["body"] for s in store["defaultSnippets"]}
+    assert snippets["labarchive store"] == {"protocol": "labarchive", "server": "${1:}"}
+    retries = branches(live)["labarchive"]["properties"]["retries"]
+    expected = "Invalid value for retries: expected an integer of at least 0."
+    assert retries["errorMessage"] == expected
+    assert retries["markdownDescription"].endswith("*an integer of at least 0* · default `3`")
+    assert set(live["properties"]) >= {"database", "database.host", "loglevel"}
