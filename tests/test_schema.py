@@ -183,6 +183,16 @@ def test_corpus_covers_what_the_issue_lists() -> None:
     assert sum(not c["valid"] and not c.get("library_only") for c in cases) >= 30
     assert sum(bool(c.get("library_only")) for c in cases) >= 5
     assert sum(bool(c.get("plugin")) for c in cases) >= 5
+    # What an editor marks, it must say where: every such case names the offending key
+    # (null only when the document itself is the problem).
+    for path, case in zip(CASES, cases, strict=True):
+        schema_valid = case.get("schema_valid", True) if case.get("library_only") else case["valid"]
+        if not case.get("editor_valid", schema_valid):
+            assert "key" in case, path
+    settings = [
+        c for c in cases if isinstance(c["document"], dict) and settings_problems(c["document"])
+    ]
+    assert len(settings) >= 20  # DataJoint's other settings, nested and flat
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda path: path.stem)
