@@ -1,11 +1,14 @@
 """The JSON Schema of datajoint.json: built from the live registry, committed, and in
-agreement with ``dj.config.validate()`` on every document of ``tests/schema_corpus/``.
+agreement with the library on every document of ``tests/schema_corpus/``.
 
-A corpus case is ``{"description", "valid", "document"}``: ``valid`` is the verdict of
-both. ``"library_only": why`` marks a rule JSON Schema cannot express: only the library
-decides, and the schema's verdict is pinned as the documented gap (it accepts, unless
-``"schema_valid": false`` says otherwise). ``"plugin": true`` installs the corpus plugin
-(a real ``*.dist-info`` on ``sys.path``) first.
+The library's verdict is ``dj.config.validate()`` for the stores and
+:func:`~datajoint_storage.datajoint_settings.settings_problems` for DataJoint's other
+settings. A corpus case is ``{"description", "valid", "document"}``: ``valid`` is the
+verdict of both. ``"library_only": why`` marks a rule JSON Schema cannot express: only
+the library decides, and the schema's verdict is pinned as the documented gap (it
+accepts, unless ``"schema_valid": false`` says otherwise). ``"plugin": true`` installs
+the corpus plugin (a real ``*.dist-info`` on ``sys.path``) first. ``"key"`` and
+``"editor_valid"`` are for the editor test (``tests/editor/``).
 """
 
 from __future__ import annotations
