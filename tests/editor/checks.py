@@ -50,14 +50,36 @@ def stores_of(document: Any, protocols: dict[str, dict[str, Any]]) -> list[tuple
     return found
 
 
-def requests(document: Any, protocols: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def hover_targets(
+    document: Any, schema: dict[str, Any], protocols: dict[str, dict[str, Any]]
+) -> list[tuple[list[str], dict[str, Any] | None]]:
+    """Every key of every store, and every DataJoint setting, with the schema it has."""
+    targets: list[tuple[list[str], dict[str, Any] | None]] = [
+        (["stores", name, key], protocols[protocol]["properties"].get(key))
+        for name, protocol, store in stores_of(document, protocols)
+        for key in store
+    ]
+    if not isinstance(document, dict):
+        return targets
+    for key, value in document.items():
+        prop = schema["properties"].get(key)
+        if key == "stores" or key.startswith("stores.") or prop is None:
+            continue
+        if "$ref" not in prop:
+            targets.append(([key], prop))
+        elif isinstance(value, dict):  # a settings group: each of its keys
+            group = schema["$defs"][prop["$ref"].rsplit("/", 1)[1]]["properties"]
+            targets += [([key, inner], group.get(inner)) for inner in value]
+    return targets
+
+
+def requests(document: Any, schema: dict[str, Any], protocols: dict) -> dict[str, Any]:
     """Completions inside, and on the protocol of, each store; a hover on each key."""
     completions: list[dict[str, Any]] = []
-    hovers: list[dict[str, Any]] = []
-    for name, _, store in stores_of(document, protocols):
+    for name, _, _ in stores_of(document, protocols):
         completions.append({"path": ["stores", name], "at": "inside"})
         completions.append({"path": ["stores", name, "protocol"], "at": "value"})
-        hovers += [{"path": ["stores", name, key], "at": "key"} for key in store]
+    hovers = [{"path": path, "at": "key"} for path, _ in hover_targets(document, schema, protocols)]
     return {"text": text_of(document), "completions": completions, "hovers": hovers}
 
 
@@ -111,20 +133,21 @@ def check_completions(document: Any, lists: list[list[dict]], protocols: dict) -
     return checked
 
 
-def check_hovers(document: Any, hovers: list[str | None], protocols: dict) -> int:
+def check_hovers(
+    document: Any, hovers: list[str | None], schema: dict[str, Any], protocols: dict
+) -> int:
+    """Each hover shows that key's description, type and default; returns how many."""
     checked = 0
-    keys = [
-        (protocol, key) for _, protocol, store in stores_of(document, protocols) for key in store
-    ]
-    for (protocol, key), hover in zip(keys, hovers, strict=True):
-        prop = protocols[protocol]["properties"].get(key)
+    targets = hover_targets(document, schema, protocols)
+    for (path, prop), hover in zip(targets, hovers, strict=True):
         if prop is None:  # an unknown key: nothing to describe
             continue
-        assert hover, (protocol, key)
-        assert markdown(prop["description"]) in hover, (protocol, key, hover)
-        assert markdown(phrase(prop)) in hover or key == "protocol", (protocol, key, hover)
+        key = path[-1]
+        assert hover, path
+        assert markdown(prop["description"]) in hover, (path, hover)
+        assert markdown(phrase(prop)) in hover or key == "protocol", (path, hover)
         if "default" in prop:
-            assert f"default `{json.dumps(prop['default'])}`" in hover, (protocol, key, hover)
+            assert f"default `{json.dumps(prop['default'])}`" in hover, (path, hover)
         checked += 1
     return checked
 
@@ -134,7 +157,7 @@ def run_corpus(cases: list[Path], committed: dict[str, Any]) -> dict[str, int]:
     protocols = branches(schema)
     loaded = [load_case(path) for path in cases]
     documents = [
-        {"id": path.stem, **requests(case["document"], protocols)}
+        {"id": path.stem, **requests(case["document"], schema, protocols)}
         for path, case in zip(cases, loaded, strict=True)
     ]
     results = run_language_service(schema, documents)
@@ -147,7 +170,7 @@ def run_corpus(cases: list[Path], committed: dict[str, Any]) -> dict[str, int]:
             counts[check_diagnostics(case, result["diagnostics"], protocols)] += 1
             document = case["document"]
             counts["completions"] += check_completions(document, result["completions"], protocols)
-            counts["hovers"] += check_hovers(document, result["hovers"], protocols)
+            counts["hovers"] += check_hovers(document, result["hovers"], schema, protocols)
         except AssertionError as exc:
             raise AssertionError(where + str(exc)) from None
         counts["documents"] += 1
