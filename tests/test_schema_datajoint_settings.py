@@ -232,3 +232,25 @@ def test_every_flagged_setting_is_one_datajoint_does_not_take_as_written(
             assert value != value_at(case["document"], dotted), path.stem
             outcomes["converted"] += 1
     assert all(outcomes.values()), outcomes
+
+
+def test_settings_problems_name_each_key_nested_or_flat() -> None:
+    document = {
+        "$schema": "./datajoint.schema.json",
+        "$comment": "notes",
+        "stores": {"main": {"protocol": "file"}},  # the stores are dj.config.validate()'s
+        "stores.main.location": 5,
+        "database": {"hots": "db", "port": "3306"},
+        "display.limit": "12",
+        "safemode": "no",
+        "databse.host": "db",
+    }
+    problems = settings_problems(document)
+    assert sorted(p.split(":", 1)[0] for p in problems) == [
+        "database.hots",
+        "database.port",
+        "databse.host",
+        "display.limit",
+        "safemode",
+    ]
+    assert settings_problems({"database.host": "db", "query_cache": "/tmp/c"}) == []
