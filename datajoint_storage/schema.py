@@ -19,7 +19,8 @@ Rules across keys (prefix overlap, S3 credential pairs, ``default`` naming a con
 store) are beyond JSON Schema; ``dj.config.validate()`` checks them.
 
 ``python -m datajoint_storage.schema`` regenerates the committed
-``schemas/datajoint.schema.json`` (built-in adapters only).
+``datajoint_storage/schemas/datajoint.schema.json`` (built-in adapters only), shipped
+inside the package so an installed copy has it too.
 """
 
 import argparse
@@ -64,7 +65,7 @@ __all__ = [
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 REGENERATE_COMMAND = "python -m datajoint_storage.schema"
 #: The committed schema, relative to the repository root.
-COMMITTED_PATH = Path("schemas") / "datajoint.schema.json"
+COMMITTED_PATH = Path("datajoint_storage") / "schemas" / "datajoint.schema.json"
 
 
 def datajoint_json_schema(adapters: Iterable[Any] | None = None) -> dict[str, Any]:
@@ -193,7 +194,7 @@ def _document_model(branches: Sequence[type[BaseModel]]) -> type[BaseModel]:
             title="$schema",
             description="Where editors find this JSON Schema: a URL, or a path relative to "
             "this file. The library ignores it.",
-            examples=["./schemas/datajoint.schema.json"],
+            examples=["./datajoint.schema.json"],
             json_schema_extra=_drop_default,
         )
         comment: Any = Field(
@@ -340,7 +341,7 @@ def _default_output() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the schema: by default the built-in one, to this source tree's schemas/."""
+    """Write the schema: by default the built-in one, to this source tree's copy."""
     parser = argparse.ArgumentParser(
         prog=REGENERATE_COMMAND,
         description="Write the JSON Schema of datajoint.json.",
