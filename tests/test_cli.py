@@ -87,7 +87,7 @@ def test_an_unreadable_source_is_an_environment_error(monkeypatch: pytest.Monkey
     run = invoke("validate")
     assert run.exit_code == 2
     assert run.stderr.strip().splitlines() == [
-        "Error: DJ_STORES is not valid JSON: Expecting property name enclosed in double "
+        "Error: DJ_STORES contains invalid JSON: Expecting property name enclosed in double "
         "quotes at line 1 column 30"
     ]
     assert run.stdout == ""
@@ -204,7 +204,7 @@ def test_show_an_unknown_store_fails_with_a_suggestion(project: Project) -> None
     project.write_config({"stores": {"main": FILE_STORE}})
     run = invoke("show", "mian")
     assert run.exit_code == 1
-    assert "Store 'mian' is not configured" in run.stdout
+    assert "Storage 'mian' is requested but not configured in stores" in run.stdout
     assert "did you mean 'main'" in run.stdout
 
 

@@ -191,7 +191,8 @@ class Config:
         entry = merged.get(entry_name)
         if entry is None:
             return None, StoreNotFoundError(
-                f"No {entry_name} store: set stores.{entry_name} to the name of a configured store",
+                f"stores.{entry_name} is not configured: set it to the name of a configured "
+                "store, or name the store explicitly",
                 key=entry_name,
             )
         if not isinstance(entry.value, str):
@@ -203,8 +204,9 @@ class Config:
             )
         if entry.value not in merged or entry.value in NAME_ENTRIES:
             return None, StoreNotFoundError(
-                f"stores.{entry_name} names {entry.value!r}, which is not a configured store "
-                f"(from {entry.source}){suggest(entry.value, self.store_names())}",
+                f"Storage {entry.value!r} is requested but not configured in stores "
+                f"(stores.{entry_name} names it, from {entry.source})"
+                f"{suggest(entry.value, self.store_names())}",
                 store=entry.value,
                 key=entry_name,
                 source=entry.source,
@@ -219,7 +221,7 @@ class Config:
                 if entry is None or name in NAME_ENTRIES:
                     configured = self.store_names()
                     error = StoreNotFoundError(
-                        f"Store {name!r} is not configured"
+                        f"Storage {name!r} is requested but not configured in stores"
                         + (f"; configured stores: {', '.join(configured)}" if configured else "")
                         + suggest(name, configured),
                         store=name,

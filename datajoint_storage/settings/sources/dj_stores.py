@@ -25,14 +25,14 @@ class DjStoresSource:
         except json.JSONDecodeError as exc:
             # The decoder's own message quotes no input; the variable's text is never shown.
             raise ConfigSourceError(
-                f"{VARIABLE} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                f"{VARIABLE} contains invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                 source=VARIABLE,
             ) from None
         except RecursionError:
             raise ConfigSourceError(f"{VARIABLE} is nested too deeply", source=VARIABLE) from None
         if not isinstance(block, dict):
             raise ConfigSourceError(
-                f"{VARIABLE} must hold a JSON object shaped like the stores block, "
+                f"{VARIABLE} must be a JSON object shaped like the stores block, "
                 f"not a JSON {_json_type(block)}",
                 source=VARIABLE,
             )
