@@ -45,9 +45,7 @@ def test_invalid_json_names_the_variable_and_never_echoes_it(
 )
 def test_json_that_is_not_an_object(monkeypatch: pytest.MonkeyPatch, text: str, kind: str) -> None:
     monkeypatch.setenv("DJ_STORES", text)
-    with pytest.raises(
-        dj.ConfigSourceError, match=f"DJ_STORES must be a JSON object.*{kind}"
-    ) as e:
+    with pytest.raises(dj.ConfigSourceError, match=f"DJ_STORES must be a JSON object.*{kind}") as e:
         dj.config.validate()
     assert "hunter2" not in str(e.value)
 

@@ -25,7 +25,8 @@ class DjStoresSource:
         except json.JSONDecodeError as exc:
             # The decoder's own message quotes no input; the variable's text is never shown.
             raise ConfigSourceError(
-                f"{VARIABLE} contains invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                f"{VARIABLE} contains invalid JSON: {exc.msg} "
+                f"at line {exc.lineno} column {exc.colno}",
                 source=VARIABLE,
             ) from None
         except RecursionError:
