@@ -89,10 +89,10 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
     config = config or get_config()
     key = (id(config), name)
     hit = _stores.get(key)
-    if hit is not None and hit[0] == config.generation and hit[2]() is config:
+    if hit is not None and hit[0] == config._generation and hit[2]() is config:
         return hit[1]
     with _lock:
-        generation = config.generation
+        generation = config._generation
         store = Store(config.resolve(name))
         previous = _stores.get(key)
         if previous is not None and previous[1].fingerprint == store.fingerprint:
@@ -108,12 +108,12 @@ def get_filesystem(name: str | None = None, *, config: Config | None = None) -> 
     after a change, a store whose resolved spec is unchanged keeps its filesystem.
     """
     config = config or get_config()
-    fs = config.filesystems.get(name)
+    fs = config._filesystems.get(name)
     if fs is not None:
         return fs
-    generation = config.generation
+    generation = config._generation
     fs = get_store(name, config=config).filesystem
     with config._lock:
-        if config.generation == generation:  # not changed meanwhile: safe to remember
-            config.filesystems[name] = fs
+        if config._generation == generation:  # not changed meanwhile: safe to remember
+            config._filesystems[name] = fs
     return fs

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
+    ConfigFileNotFoundError,
+    ConfigFileWarning,
     ConfigSourceError,
     InvalidValueError,
+    NotAStoreSettingError,
+    SettingKeyError,
     StoreConfigError,
     StoreNotFoundError,
     ValidationReport,
 )
-from ..resolve import NO_PROBLEMS, ResolvedStore, redact_mapping, redacted_raw, resolve_entry
+from ..resolve import NO_PROBLEMS, ResolvedStore, redact_mapping, resolve_entry
 from ..spec import suggest
+from . import dotted
 from .layer import NAME_ENTRIES, Layer
 from .merge import RawEntry, merge_layers
 from .sources import (
@@ -28,10 +35,21 @@ from .sources import (
     read_environment,
     truthy,
 )
-from .stores_view import StoresView
+from .sources.json_file import FILENAME
+from .stores_view import StoresView, mark_masked
+from .tracked import plain_copy
+
+if TYPE_CHECKING:
+    import fsspec
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
 SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
+
+#: DataJoint's words when no datajoint.json is found (it warns them at import).
+NO_CONFIG_FILE = (
+    f"No {FILENAME} found. Using defaults and environment variables. "
+    "Run `datajoint-storage init` to create a template configuration."
+)
 
 
 class Config:
@@ -57,10 +75,14 @@ class Config:
         #: object fewer per store for the garbage collector to walk.
         self._resolved: dict[str, ResolvedStore | Sequence[StoreConfigError]] = {}
         #: Bumped on every change; caches compare it to know they are current.
-        self.generation = 0
+        self._generation = 0
         #: Store name -> filesystem, filled by ``store.get_filesystem``, emptied on change:
         #: the cache-hit path is one dict lookup.
-        self.filesystems: dict[str | None, Any] = {}
+        self._filesystems: dict[str | None, fsspec.AbstractFileSystem] = {}
+        self._stores_view: StoresView | None = None
+        #: DataJoint warns when its process-wide config finds no datajoint.json; so does
+        #: ``dj.config`` (``get_config`` sets this), not every ``Config`` built in code.
+        self._warn_without_file = False
 
     # -- sources -----------------------------------------------------------------
 
@@ -71,6 +93,8 @@ class Config:
         if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
             named = environ.get("DJ_CONFIG_FILE")
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
+            if config_file is None and self._warn_without_file:
+                warnings.warn(NO_CONFIG_FILE, ConfigFileWarning, stacklevel=5)
             project_secrets = config_file.parent / ".secrets" if config_file else None
             if project_secrets is not None and project_secrets.is_dir():
                 secrets_dir = project_secrets
@@ -91,7 +115,7 @@ class Config:
                 if self._lower is None:
                     self._sources = self._build_sources()
                     self._lower = tuple(s() if s else None for s in self._sources[1:])
-                self._merged = merge_layers((self._runtime(), *self._lower))
+                self._merged = mark_masked(merge_layers((self._runtime(), *self._lower)))
             return self._merged
 
     def sources(self) -> list[str]:
@@ -110,19 +134,98 @@ class Config:
         with self._lock:
             self._merged = None
             self._resolved = {}
-            self.filesystems = {}
-            self.generation += 1
+            self._filesystems = {}
+            self._generation += 1
 
-    # -- the runtime layer ---------------------------------------------------------
+    # -- the stores block, as DataJoint users write it ------------------------------
+
+    @property
+    def stores(self) -> StoresView:
+        """The merged stores block, a ``dict``; changing it is a runtime setting."""
+        view = self._stores_view
+        if view is None:
+            view = self._stores_view = StoresView(self)
+        # Current for C readers (json.dumps reads the storage). A broken source must not
+        # block writes; every read raises it.
+        with contextlib.suppress(ConfigSourceError):
+            view._sync(refresh=False)
+        return view
+
+    @stores.setter
+    def stores(self, value: Mapping[str, Any]) -> None:
+        self._replace_block(value)
 
     def __getitem__(self, key: str) -> Any:
-        if key != "stores":
-            raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
-        return StoresView(self)
+        """``config["stores"]``, ``config["stores.main.location"]``, ``config["stores.default"]``.
 
-    def __setitem__(self, key: str, value: Mapping[str, Any]) -> None:
-        if key != "stores":
-            raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
+        Keys outside ``stores`` raise :class:`NotAStoreSettingError` (also a ``KeyError``).
+        """
+        parts = dotted.split_key(key)
+        return dotted.walk(self.stores, key, parts[1:])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``config[key]``, or ``default`` when it is not set.
+
+        DataJoint settings outside ``stores`` still raise: their value is not ``default``.
+        """
+        try:
+            return self[key]
+        except SettingKeyError as exc:
+            if isinstance(exc, NotAStoreSettingError):
+                raise
+            return default
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        parts = dotted.split_key(key)
+        if len(parts) == 1:
+            self._replace_block(value)
+        elif len(parts) == 2:
+            self.stores[parts[1]] = value
+        else:
+            with self._lock:
+                if len(parts) == 3 and parts[1] not in self.stores:
+                    self.stores[parts[1]] = {parts[2]: value}  # as a flat key creates one
+                    return
+                parent = dotted.walk(self.stores, key, parts[1:-1])
+                if not isinstance(parent, dict):
+                    raise SettingKeyError(
+                        f"Cannot set {key!r}: {'.'.join(parts[:-1])} is not an object", key=key
+                    )
+                parent[parts[-1]] = value
+
+    def __delitem__(self, key: str) -> None:
+        parts = dotted.split_key(key)
+        if len(parts) == 1:
+            self._replace_block({})  # DataJoint resets the setting: an empty block
+            return
+        with self._lock:
+            parent = dotted.walk(self.stores, key, parts[1:-1])
+            if not isinstance(parent, dict) or parts[-1] not in parent:
+                raise dotted.not_found(key)
+            del parent[parts[-1]]
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except SettingKeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        """The settings this config holds: ``stores``."""
+        return iter((dotted.STORES,))
+
+    def __getattr__(self, name: str) -> Any:
+        if name in dotted.DATAJOINT_SETTINGS:
+            raise dotted.outside_stores(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in dotted.DATAJOINT_SETTINGS:
+            raise dotted.outside_stores(name)
+        object.__setattr__(self, name, value)
+
+    def _replace_block(self, value: Any) -> None:
         if not isinstance(value, Mapping):
             raise InvalidValueError(
                 "config['stores'] must be a mapping of store names", source="runtime"
@@ -130,16 +233,46 @@ class Config:
         for name in value:
             _check_name(name)
         with self._lock:
-            self._runtime.entries = {name: _copy(v) for name, v in value.items()}
+            self._runtime.entries = {name: plain_copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
+            self._runtime.labels = {}
             self._runtime.replace_block = True
             self._changed()
 
-    def _set_runtime_store(self, name: str, value: Any) -> None:
+    def load(self, filename: str | Path) -> None:
+        """Read the stores of a named ``datajoint.json``, as DataJoint's ``load`` does.
+
+        Each store the file defines replaces the store of that name (a runtime setting
+        whose provenance is the file); stores it does not name stay. A missing file is a
+        ``FileNotFoundError``.
+        """
+        path = Path(filename)
+        label = str(path)
+        if not path.is_file():
+            raise ConfigFileNotFoundError(f"Config file not found: {label}", source=label)
+        block = dict(JsonFileSource(path)().entries)
+        for name in block:
+            _check_name(name)
+        with self._lock:
+            for name, value in block.items():
+                self._runtime.entries[name] = plain_copy(value)
+                self._runtime.deleted.discard(name)
+                keys = value if isinstance(value, dict) else ()
+                self._runtime.labels[name] = {key: label for key in keys}
+            self._changed()
+
+    def _set_runtime_store(
+        self, name: str, value: Any, origins: Mapping[str, str] | None = None
+    ) -> None:
+        """Set store ``name`` at runtime; ``origins``: keys set unchanged, and their source."""
         _check_name(name)
         with self._lock:
-            self._runtime.entries[name] = _copy(value)
+            self._runtime.entries[name] = plain_copy(value)
             self._runtime.deleted.discard(name)
+            if origins:
+                self._runtime.labels[name] = dict(origins)
+            else:
+                self._runtime.labels.pop(name, None)
             self._changed()
 
     def _delete_runtime_store(self, name: str) -> None:
@@ -147,17 +280,36 @@ class Config:
             if name not in self._merged_entries():
                 raise KeyError(name)
             self._runtime.entries.pop(name, None)
+            self._runtime.labels.pop(name, None)
             self._runtime.deleted.add(name)
             self._changed()
 
     @contextmanager
-    def override(self, *, stores: Mapping[str, Any]) -> Iterator[Config]:
-        """Set ``stores`` at runtime for the ``with`` block, then restore what was there."""
-        for name in stores:  # refuse before changing anything
+    def override(
+        self, *, stores: Mapping[str, Any] | None = None, **settings: Any
+    ) -> Iterator[Config]:
+        """Settings for the ``with`` block only, then what was there before.
+
+        ``stores={...}`` is the whole stores block inside the block, as in DataJoint;
+        ``stores__<name>={...}`` sets one store. Other DataJoint settings are refused.
+        """
+        one_store = {}
+        for key, value in settings.items():  # refuse before changing anything
+            head, _, name = key.partition("__")
+            if head != dotted.STORES or not name or "__" in name:
+                raise dotted.outside_stores(key)
+            one_store[name] = value
+        if stores is not None and not isinstance(stores, Mapping):
+            raise InvalidValueError(
+                "override(stores=...) takes a mapping of store names", source="runtime"
+            )
+        for name in [*(stores or ()), *one_store]:
             _check_name(name)
         with self._lock:
             saved = self._runtime.snapshot()
-            for name, value in stores.items():
+            if stores is not None:
+                self._replace_block(stores)
+            for name, value in one_store.items():
                 self._set_runtime_store(name, value)
         try:
             yield self
@@ -165,20 +317,6 @@ class Config:
             with self._lock:
                 self._runtime.restore(saved)
                 self._changed()
-
-    def _raw_value(self, name: str) -> Any:
-        entry = self._merged_entries().get(name)
-        if entry is None:
-            raise KeyError(name)
-        if isinstance(entry.value, dict):  # secrets stay out of what code reads back
-            return {k: v for k, v in entry.value.items() if k not in entry.filled}
-        return entry.value
-
-    def _entry_names(self) -> list[str]:
-        return list(self._merged_entries())
-
-    def _redacted_block(self) -> dict[str, Any]:
-        return {name: redacted_raw(e) for name, e in self._merged_entries().items()}
 
     # -- resolution ----------------------------------------------------------------
 
@@ -292,10 +430,10 @@ class Config:
 
     def __repr__(self) -> str:
         try:
-            block = self._redacted_block()
+            self._merged_entries()
         except ConfigSourceError as exc:
             return f"Config(<unreadable: {exc}>)"
-        return f"Config(stores={block!r})"
+        return f"Config(stores={self.stores!r})"
 
 
 def _check_name(name: Any) -> None:
@@ -304,12 +442,6 @@ def _check_name(name: Any) -> None:
         raise InvalidValueError(
             f"Store names are strings, not {type(name).__name__}", source="runtime"
         )
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in value.items()}
-    return value
 
 
 __all__ = ["SYSTEM_SECRETS_DIR", "Config", "redact_mapping"]
