@@ -115,7 +115,12 @@ class Config:
                 if self._lower is None:
                     self._sources = self._build_sources()
                     self._lower = tuple(s() if s else None for s in self._sources[1:])
-                self._merged = mark_masked(merge_layers((self._runtime(), *self._lower)))
+                lower = self._lower
+                if self._runtime.replace_block:
+                    # ``config.stores = {...}`` is the whole block, as in DataJoint (which
+                    # merges secret files once, at import): secret files add nothing to it.
+                    lower = tuple(layer for layer in lower if layer and layer.mode != "fill")
+                self._merged = mark_masked(merge_layers((self._runtime(), *lower)))
             return self._merged
 
     def sources(self) -> list[str]:
@@ -238,6 +243,14 @@ class Config:
             self._runtime.labels = {}
             self._runtime.replace_block = True
             self._changed()
+            self._refresh_view()
+
+    def _refresh_view(self) -> None:
+        """After a change of many stores: the view held by code is current for C readers."""
+        view = self._stores_view
+        if view is not None:
+            with contextlib.suppress(ConfigSourceError):
+                view._sync()
 
     def load(self, filename: str | Path) -> None:
         """Read the stores of a named ``datajoint.json``, as DataJoint's ``load`` does.
@@ -260,6 +273,7 @@ class Config:
                 keys = value if isinstance(value, dict) else ()
                 self._runtime.labels[name] = {key: label for key in keys}
             self._changed()
+            self._refresh_view()
 
     def _set_runtime_store(
         self, name: str, value: Any, origins: Mapping[str, str] | None = None
@@ -311,12 +325,14 @@ class Config:
                 self._replace_block(stores)
             for name, value in one_store.items():
                 self._set_runtime_store(name, value)
+        self._refresh_view()
         try:
             yield self
         finally:
             with self._lock:
                 self._runtime.restore(saved)
                 self._changed()
+                self._refresh_view()
 
     # -- resolution ----------------------------------------------------------------
 
