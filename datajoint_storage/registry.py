@@ -22,9 +22,12 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import AdapterLoadError, AdapterLoadWarning, DataJointError
+
+if TYPE_CHECKING:
+    from .storage_adapter import StorageAdapter
 
 GROUP = "datajoint.storage"
 OWN_DISTRIBUTION = "datajoint-storage"
@@ -50,17 +53,22 @@ _pending: list[metadata.EntryPoint] | None = None  # None: entry points not yet 
 _failures: dict[str, AdapterLoadError] = {}  # entry-point name -> why it did not load
 
 
-def get_storage_adapter(protocol: str) -> Any | None:
-    """The adapter serving ``protocol``, or ``None`` when none is installed."""
+def get_storage_adapter(protocol: str) -> StorageAdapter | None:
+    """The adapter serving ``protocol``, or ``None`` when none is installed.
+
+    Typed as :class:`StorageAdapter`; an adapter written for DataJoint (or duck-typed)
+    has the same attributes and methods, which is all callers use.
+    """
     info = _adapters.get(protocol)
     if info is not None:
-        return info.adapter
+        adapter: StorageAdapter = info.adapter
+        return adapter
     with _lock:
         _load_pending(lambda ep: ep.name == protocol)
         if protocol not in _adapters:
             _load_pending(lambda ep: True)
         info = _adapters.get(protocol)
-    return info.adapter if info else None
+    return info.adapter if info else None  # type: ignore[no-any-return]
 
 
 def registered_adapters() -> Mapping[str, AdapterInfo]:
@@ -89,7 +97,7 @@ def describe_adapters() -> tuple[list[AdapterInfo], list[AdapterLoadError]]:
     return [loaded[p] for p in sorted(loaded)], [failed[n] for n in sorted(failed)]
 
 
-def register_adapter(adapter: Any, *, clobber: bool = False) -> Any:
+def register_adapter(adapter: Any, *, clobber: bool = False) -> StorageAdapter:
     """Register an adapter (class or instance) from code that is not packaged.
 
     Refuses to replace an existing protocol unless ``clobber`` is true.
@@ -103,15 +111,16 @@ def register_adapter(adapter: Any, *, clobber: bool = False) -> Any:
             )
         _adapters[instance.protocol] = AdapterInfo(instance.protocol, instance)
         _runtime.add(instance.protocol)
-    return instance
+    registered: StorageAdapter = instance
+    return registered
 
 
-def unregister_adapter(protocol: str) -> Any | None:
+def unregister_adapter(protocol: str) -> StorageAdapter | None:
     """Remove ``protocol`` from the registry; returns the adapter that served it."""
     with _lock:
         _runtime.discard(protocol)
         info = _adapters.pop(protocol, None)
-    return info.adapter if info else None
+    return info.adapter if info else None  # type: ignore[no-any-return]
 
 
 def _discover_adapters() -> int:

@@ -11,11 +11,14 @@ import hashlib
 import json
 import threading
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backend_errors import BackendGuard, guard_filesystem
 from .resolve import ResolvedStore
 from .settings import Config, get_config
+
+if TYPE_CHECKING:
+    import fsspec
 
 __all__ = ["Store", "get_filesystem", "get_store"]
 
@@ -26,7 +29,7 @@ class Store:
     def __init__(self, resolved: ResolvedStore) -> None:
         self._resolved = resolved
         self._spec = resolved.plain()
-        self._fs: Any = None
+        self._fs: fsspec.AbstractFileSystem | None = None
         self._lock = threading.Lock()
 
     name = property(lambda self: self._resolved.name, doc="The store's name.")
@@ -40,15 +43,17 @@ class Store:
         return hashlib.sha256(text.encode()).hexdigest()
 
     @property
-    def filesystem(self) -> Any:
+    def filesystem(self) -> fsspec.AbstractFileSystem:
         """The adapter's fsspec filesystem, created on first use."""
-        if self._fs is None:
+        fs = self._fs
+        if fs is None:
             with self._lock:
-                if self._fs is None:
-                    self._fs = self._create_filesystem()
-        return self._fs
+                fs = self._fs
+                if fs is None:
+                    fs = self._fs = self._create_filesystem()
+        return fs
 
-    def _create_filesystem(self) -> Any:
+    def _create_filesystem(self) -> fsspec.AbstractFileSystem:
         # Every failure, at creation or in any later call, names the store and hides its
         # secrets (backend_errors.py); raised outside the except, it has no hidden context.
         guard = BackendGuard(self.name, self.protocol, self._resolved.secret_values)
@@ -57,7 +62,8 @@ class Store:
         except Exception as exc:  # any SDK error: name the store, never a secret
             failure = guard.error(exc, "could not create its filesystem")
         else:
-            return guard_filesystem(fs, guard)
+            guarded: fsspec.AbstractFileSystem = guard_filesystem(fs, guard)
+            return guarded
         raise failure
 
     def full_path(self, relpath: str) -> str:
@@ -101,10 +107,12 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
         return store
 
 
-def get_filesystem(name: str | None = None, *, config: Config | None = None) -> Any:
+def get_filesystem(
+    name: str | None = None, *, config: Config | None = None
+) -> fsspec.AbstractFileSystem:
     """The fsspec filesystem of store ``name`` (the default store when None), cached.
 
-    A hit is one lookup in the config's ``filesystems``, which every change empties;
+    A hit is one lookup in the config's ``_filesystems``, which every change empties;
     after a change, a store whose resolved spec is unchanged keeps its filesystem.
     """
     config = config or get_config()

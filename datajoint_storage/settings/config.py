@@ -220,10 +220,12 @@ class Config:
         """The settings this config holds: ``stores``."""
         return iter((dotted.STORES,))
 
-    def __getattr__(self, name: str) -> Any:
-        if name in dotted.DATAJOINT_SETTINGS:
-            raise dotted.outside_stores(name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    if not TYPE_CHECKING:  # typed code gets no Any for a misspelt attribute
+
+        def __getattr__(self, name: str) -> Any:
+            if name in dotted.DATAJOINT_SETTINGS:
+                raise dotted.outside_stores(name)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in dotted.DATAJOINT_SETTINGS:

@@ -91,7 +91,7 @@ def _track_store(value: Any, commit: Callable[[Any, dict[str, str]], None], orig
     return holder[0]
 
 
-class StoresView(dict):  # type: ignore[type-arg]
+class StoresView(dict[str, Any]):
     """The merged stores block; reads show every source, writes are runtime settings."""
 
     __slots__ = ("_config", "_dirty", "_seen")
