@@ -1,18 +1,18 @@
-"""DataJoint itself, in a virtual environment of its own, created on first use.
+"""DataJoint itself, in the virtual environment of its own that ``scripts/dev.sh`` builds.
 
 Keeping it out of ``.venv`` means neither side's import sees the other's packages
 (DataJoint pulls in numpy, pandas and friends; we must not be measured with them).
+``bash scripts/dev.sh bench`` installs it, pinned by ``requirements/datajoint.txt``.
 """
 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 PACKAGE = "datajoint"
 VERSION = "2.3.5"
-VENV = Path(__file__).resolve().parent / ".venv-upstream"
+VENV = Path(__file__).resolve().parent.parent / ".venv-datajoint"
 
 
 def python() -> Path:
@@ -34,26 +34,10 @@ def installed_version() -> str | None:
 
 def ensure() -> Path:
     """The upstream interpreter, with ``datajoint==VERSION`` installed."""
-    if installed_version() == VERSION:
-        return python()
-    base = getattr(sys, "_base_executable", None) or sys.executable
-    if not python().exists():
-        print(f"[bench] creating {VENV}", file=sys.stderr)
-        subprocess.run([base, "-m", "venv", str(VENV)], check=True)
-    print(f"[bench] installing {PACKAGE}=={VERSION} into {VENV}", file=sys.stderr)
-    subprocess.run(
-        [
-            str(python()),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            f"{PACKAGE}=={VERSION}",
-        ],
-        check=True,
-    )
     found = installed_version()
     if found != VERSION:
-        raise SystemExit(f"[bench] expected {PACKAGE}=={VERSION} in {VENV}, found {found}")
+        raise SystemExit(
+            f"[bench] expected {PACKAGE}=={VERSION} in {VENV}, found {found}: "
+            "run `bash scripts/dev.sh bench`, which installs it"
+        )
     return python()

@@ -1,9 +1,10 @@
 """Benchmarks: datajoint-storage side by side with DataJoint's own store handling.
 
 Run from the repository root: ``bash scripts/dev.sh bench`` (or ``.venv/bin/python
-benchmarks/run.py``). DataJoint (``datajoint==2.3.5``) is installed on first use into
-``benchmarks/.venv-upstream``, a virtual environment of its own. Every number is the
-median over fresh processes; one round runs every case once, both sides interleaved.
+benchmarks/run.py``). DataJoint (``datajoint==2.3.5``, pinned by
+``requirements/datajoint.txt``) lives in ``.venv-datajoint``, a virtual environment of its
+own built by ``scripts/dev.sh``. Every number is the median over fresh processes; one
+round runs every case once, both sides interleaved.
 
 options: --runs N (default 7), --write (also write benchmarks/RESULTS.md),
          --max-load L --max-wait S (wait, bounded, for a quiet machine; default 1.5, 600),
@@ -117,7 +118,7 @@ def results_md(
 Produced by `bash scripts/dev.sh bench --write` (`benchmarks/run.py`): medians over
 {runs} or more fresh processes per case; every round runs every case of both sides,
 interleaved, after one untimed warm-up round. DataJoint is `datajoint==2.3.5` from
-PyPI in its own virtual environment (`benchmarks/.venv-upstream`), reading the very
+PyPI in its own virtual environment (`.venv-datajoint`), reading the very
 same `datajoint.json` (and `.secrets/`) files.
 
 ## Machine

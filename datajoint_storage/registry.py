@@ -3,7 +3,12 @@
 Entry points stay unloaded strings until a protocol is asked for. A lookup first loads
 the entry points named like the protocol (the convention), and only if that does not
 answer, all the others. Each plugin loads inside its own ``try``: a broken plugin is a
-warning and a remembered reason, never an exception for the caller.
+warning (through ``warnings`` and, as DataJoint reports it, ``logging``) and a remembered
+reason, never an exception for the caller.
+
+Entry points are read duck-typed: tests and tools hand in objects with only ``name`` and
+``load()`` (no ``value``, no ``dist``), and one distribution can be listed twice when
+it is installed twice on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -11,17 +16,23 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata as metadata
+import logging
 import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import AdapterLoadError, AdapterLoadWarning, DataJointError
 
+if TYPE_CHECKING:
+    from .storage_adapter import StorageAdapter
+
 GROUP = "datajoint.storage"
 OWN_DISTRIBUTION = "datajoint-storage"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,17 +53,22 @@ _pending: list[metadata.EntryPoint] | None = None  # None: entry points not yet 
 _failures: dict[str, AdapterLoadError] = {}  # entry-point name -> why it did not load
 
 
-def get_storage_adapter(protocol: str) -> Any | None:
-    """The adapter serving ``protocol``, or ``None`` when none is installed."""
+def get_storage_adapter(protocol: str) -> StorageAdapter | None:
+    """The adapter serving ``protocol``, or ``None`` when none is installed.
+
+    Typed as :class:`StorageAdapter`; an adapter written for DataJoint (or duck-typed)
+    has the same attributes and methods, which is all callers use.
+    """
     info = _adapters.get(protocol)
     if info is not None:
-        return info.adapter
+        adapter: StorageAdapter = info.adapter
+        return adapter
     with _lock:
         _load_pending(lambda ep: ep.name == protocol)
         if protocol not in _adapters:
             _load_pending(lambda ep: True)
         info = _adapters.get(protocol)
-    return info.adapter if info else None
+    return info.adapter if info else None  # type: ignore[no-any-return]
 
 
 def registered_adapters() -> Mapping[str, AdapterInfo]:
@@ -81,7 +97,7 @@ def describe_adapters() -> tuple[list[AdapterInfo], list[AdapterLoadError]]:
     return [loaded[p] for p in sorted(loaded)], [failed[n] for n in sorted(failed)]
 
 
-def register_adapter(adapter: Any, *, clobber: bool = False) -> Any:
+def register_adapter(adapter: Any, *, clobber: bool = False) -> StorageAdapter:
     """Register an adapter (class or instance) from code that is not packaged.
 
     Refuses to replace an existing protocol unless ``clobber`` is true.
@@ -95,15 +111,16 @@ def register_adapter(adapter: Any, *, clobber: bool = False) -> Any:
             )
         _adapters[instance.protocol] = AdapterInfo(instance.protocol, instance)
         _runtime.add(instance.protocol)
-    return instance
+    registered: StorageAdapter = instance
+    return registered
 
 
-def unregister_adapter(protocol: str) -> Any | None:
+def unregister_adapter(protocol: str) -> StorageAdapter | None:
     """Remove ``protocol`` from the registry; returns the adapter that served it."""
     with _lock:
         _runtime.discard(protocol)
         info = _adapters.pop(protocol, None)
-    return info.adapter if info else None
+    return info.adapter if info else None  # type: ignore[no-any-return]
 
 
 def _discover_adapters() -> int:
@@ -124,10 +141,10 @@ def _discover_adapters() -> int:
 
 
 def _list_entry_points() -> list[metadata.EntryPoint]:
-    seen: set[tuple[str | None, str]] = set()
+    seen: set[tuple[str | None, str, str | None]] = set()
     unique = []
     for ep in metadata.entry_points(group=GROUP):
-        key = (_dist_name(ep), ep.value)
+        key = (_dist_name(ep), ep.name, getattr(ep, "value", None))
         if key not in seen:  # one distribution found twice on sys.path
             seen.add(key)
             unique.append(ep)
@@ -161,7 +178,7 @@ def _load_one(ep: metadata.EntryPoint) -> None:
         )
         error = AdapterLoadError(f"{message}: {reason}", name=ep.name, distribution=dist)
         _failures[ep.name] = error
-        warnings.warn(str(error), AdapterLoadWarning, stacklevel=4)
+        _report(str(error))
         return
     info = AdapterInfo(instance.protocol, instance, ep.name, dist, _dist_version(ep))
     current = _adapters.get(instance.protocol)
@@ -170,13 +187,21 @@ def _load_one(ep: metadata.EntryPoint) -> None:
         return
     if instance.protocol in _runtime:
         return  # registered in code: deliberately chosen, keep it quietly
+    if dist is not None and current.distribution == dist:
+        return  # the same distribution listed twice (two sys.path entries): first one wins
     message = (
         f"Protocol {instance.protocol!r} is registered by both {current.distribution!r} "
         f"and {dist!r}; using the one from {current.distribution!r}"
     )
     # Listed with the failures too, so `datajoint-storage adapters` shows the loser and why.
     _failures[f"{ep.name} ({dist})"] = AdapterLoadError(message, name=ep.name, distribution=dist)
-    warnings.warn(message, AdapterLoadWarning, stacklevel=4)
+    _report(message)
+
+
+def _report(message: str) -> None:
+    """A plugin problem: a warning for scripts, a log record as DataJoint emits one."""
+    logger.warning("%s", message)
+    warnings.warn(message, AdapterLoadWarning, stacklevel=5)
 
 
 def _check_contract(adapter: Any) -> Any:
@@ -205,13 +230,27 @@ def _dist_version(ep: metadata.EntryPoint) -> str | None:
     return _version_of(dist) if dist is not None else None
 
 
+def _name_of(dist: Any) -> str | None:
+    try:
+        return _cached_name(dist)
+    except TypeError:  # an unhashable stand-in for a distribution
+        return getattr(dist, "name", None)
+
+
+def _version_of(dist: Any) -> str | None:
+    try:
+        return _cached_version(dist)
+    except TypeError:
+        return getattr(dist, "version", None)
+
+
 # ``dist.name`` and ``dist.version`` parse the METADATA file on every access; the entry
 # points of one distribution share one ``dist``, so each is read once per listing.
 @functools.lru_cache(maxsize=64)
-def _name_of(dist: Any) -> str | None:
-    return dist.name
+def _cached_name(dist: Any) -> str | None:
+    return getattr(dist, "name", None)
 
 
 @functools.lru_cache(maxsize=64)
-def _version_of(dist: Any) -> str | None:
-    return dist.version
+def _cached_version(dist: Any) -> str | None:
+    return getattr(dist, "version", None)

@@ -93,7 +93,8 @@ def test_validate_reports_a_bad_default_name(project: Project) -> None:
     (problem,) = doc["result"]["problems"]
     assert problem["key"] == "stores.default" and problem["store"] is None
     assert "did you mean 'main'" in problem["message"]
-    assert "  - stores.default: stores.default names 'mian'" in invoke("validate").stdout
+    expected = "  - stores.default: Storage 'mian' is requested but not configured in stores"
+    assert expected in invoke("validate").stdout
 
 
 def test_validate_with_nothing_configured_is_valid() -> None:
@@ -107,7 +108,7 @@ def test_an_unreadable_source_is_an_environment_error(monkeypatch: pytest.Monkey
     run = invoke("validate")
     assert run.exit_code == 2
     assert run.stderr.strip().splitlines() == [
-        "Error: DJ_STORES is not valid JSON: Expecting property name enclosed in double "
+        "Error: DJ_STORES contains invalid JSON: Expecting property name enclosed in double "
         "quotes at line 1 column 30"
     ]
     assert run.stdout == ""
@@ -224,7 +225,7 @@ def test_show_an_unknown_store_fails_with_a_suggestion(project: Project) -> None
     project.write_config({"stores": {"main": FILE_STORE}})
     run = invoke("show", "mian")
     assert run.exit_code == 1
-    assert "Store 'mian' is not configured" in run.stdout
+    assert "Storage 'mian' is requested but not configured in stores" in run.stdout
     assert "did you mean 'main'" in run.stdout
 
 

@@ -63,7 +63,7 @@ def test_exit_codes_of_the_real_script(project: Project) -> None:
 
     broken = run_script("validate", cwd=project.root, env={"DJ_STORES": "[1"})
     assert broken.exit_code == 2
-    assert broken.stderr.startswith("Error: DJ_STORES is not valid JSON")
+    assert broken.stderr.startswith("Error: DJ_STORES contains invalid JSON")
     assert_no_traceback(broken)
 
     usage = run_script("frobnicate", cwd=project.root)

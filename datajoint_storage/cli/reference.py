@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from .report import TextReporter, renders, value_text
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the schema to this file instead of printing it.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the schema to this file instead of printing it ('-': print it).",
 )
 @command_flags
 @click.pass_obj
@@ -31,7 +30,7 @@ def schema(options: Options, output: Path | None) -> Outcome:
     from ..schema import datajoint_json_schema, render
 
     document = datajoint_json_schema()
-    if output is None:
+    if output is None or str(output) == "-":
         return Outcome("schema", {"schema": document})
     output.write_text(render(document), encoding="utf-8")
     return Outcome("schema", {"written": str(output.absolute())})
@@ -121,5 +120,7 @@ def _render_keys(r: TextReporter, keys: list[dict[str, Any]]) -> None:
 def _render_schema(r: TextReporter, result: dict[str, Any]) -> None:
     if "written" in result:
         r.out(f"wrote {result['written']}")
-    else:
-        r.out(json.dumps(result["schema"], indent=2))
+    else:  # spelt as the file -o writes, so `schema > file` and `schema -o file` agree
+        from ..schema import render
+
+        r.out(render(result["schema"]).rstrip("\n"))

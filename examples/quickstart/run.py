@@ -13,7 +13,17 @@ from pathlib import Path
 import datajoint_storage as dj
 
 HERE = Path(__file__).resolve().parent
-ROUND_TRIP = ("main", "scratch")  # "archive" is s3: shown and validated, not contacted
+ROUND_TRIP = ("main", "scratch")
+#: Stores that are validated and shown but not contacted, and why.
+NOT_CONTACTED = {
+    "archive": "an s3 store on 127.0.0.1:9000; no server runs there in the quickstart "
+    "(start one, then run `datajoint-storage check archive`)",
+}
+NEXT_STEPS = (
+    ("datajoint-storage validate", "every problem and warning of every store"),
+    ("datajoint-storage show --origin", "the resolved stores and where each value came from"),
+    ("datajoint-storage check main", "write, read back and delete one object"),
+)
 
 
 def show(name: str) -> None:
@@ -39,10 +49,11 @@ def round_trip(name: str) -> None:
 
 
 def main() -> int:
+    started_in = Path.cwd()
     os.chdir(HERE)  # datajoint.json is found from the working directory upward
-    # A file store's directory must exist (DataJoint 2.3.5 refuses the store otherwise);
-    # data/ is not committed, so make it here.
-    (HERE / "data" / "main").mkdir(parents=True, exist_ok=True)
+    # DataJoint 2.3.5 refuses a file store whose location is not an existing directory,
+    # so the project creates it, as a user would with `mkdir -p data/main`.
+    Path("data/main").mkdir(parents=True, exist_ok=True)
     try:
         dj.config.validate()
     except dj.DataJointError as exc:
@@ -61,6 +72,13 @@ def main() -> int:
     print("\nround trip:")
     for name in ROUND_TRIP:
         round_trip(name)
+    for name, why in NOT_CONTACTED.items():
+        print(f"  {name:<8} validated, not contacted: {why}")
+    where = os.path.relpath(HERE, started_in)
+    venv_bin = os.path.relpath(Path(sys.executable).parent, HERE)
+    print(f"\nnext: cd {where}, then ({venv_bin}/ holds the command):")
+    for command, what in NEXT_STEPS:
+        print(f"  {command:<34} {what}")
     print("\nquickstart ok")
     return 0
 

@@ -47,6 +47,8 @@ def test_public_names_do_not_drift() -> None:
         [
             "AdapterLoadError",
             "AdapterLoadWarning",
+            "ConfigFileNotFoundError",
+            "ConfigFileWarning",
             "ConfigSourceError",
             "ConfigWarning",
             "DataJointError",
@@ -54,6 +56,8 @@ def test_public_names_do_not_drift() -> None:
             "InvalidValueError",
             "MissingDependencyError",
             "MissingKeysError",
+            "NotAStoreSettingError",
+            "SettingKeyError",
             "StorageAdapter",
             "StorageBackendError",
             "Store",

@@ -39,8 +39,8 @@ class DjStoresSource:
         except json.JSONDecodeError as exc:
             # The decoder's own message quotes no input; the variable's text is never shown.
             raise ConfigSourceError(
-                f"{self._where} is not valid JSON: "
-                f"{exc.msg} at line {exc.lineno} column {exc.colno}",
+                f"{self._where} contains invalid JSON: {exc.msg} "
+                f"at line {exc.lineno} column {exc.colno}",
                 source=self._where,
             ) from None
         except RecursionError:
@@ -49,7 +49,7 @@ class DjStoresSource:
             ) from None
         if not isinstance(block, dict):
             raise ConfigSourceError(
-                f"{self._where} must hold a JSON object shaped like the stores block, "
+                f"{self._where} must be a JSON object shaped like the stores block, "
                 f"not a JSON {_json_type(block)}",
                 source=self._where,
             )
