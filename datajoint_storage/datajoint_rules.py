@@ -119,8 +119,9 @@ def skipped_file_warning(path: Path, why: str) -> ConfigWarning:
     do; we say so, naming the file, never its content.
     """
     parts = path.name.split(".")
-    # A file DataJoint cannot decode or open fails its whole config, not just one store.
-    whole = "UTF-8" in why or "cannot be read" in why
+    # A file DataJoint cannot decode or open fails its whole config, not just one store;
+    # so may one with an empty name part (it is read into whatever the entry is).
+    whole = "UTF-8" in why or "cannot be read" in why or "" in parts[1:]
     return ConfigWarning(
         f"Secret file {path} skipped: {why}; DataJoint 2.3.5 would "
         + ("fail to build its configuration on it" if whole else "read it"),

@@ -141,12 +141,10 @@ class Config:
                         file_layer,
                         secrets() if secrets else None,
                     )
-                lower = self._lower
-                if self._runtime.replace_block:
-                    # ``config.stores = {...}`` is the whole block, as in DataJoint (which
-                    # merges secret files once, at import): secret files add nothing to it.
-                    lower = tuple(layer for layer in lower if layer and layer.mode != "fill")
-                self._merged = mark_masked(merge_layers((self._runtime(), *lower)))
+                # ``config.stores = {...}`` is the whole block, as in DataJoint (which merges
+                # secret files once, at import): the merge lets secret files add nothing to
+                # it, but still meets them with the block as loaded (``merge._check_loaded``).
+                self._merged = mark_masked(merge_layers((self._runtime(), *self._lower)))
             return self._merged
 
     def sources(self) -> list[str]:
