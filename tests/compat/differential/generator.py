@@ -265,12 +265,12 @@ def generate(seed: int) -> Case:
         )
     # Runtime steps.
     if d.chance(0.2):
-        step = d.pick(["set", "set", "block", "edit"])
+        step = d.pick(["set", "set", "block", "edit", "override"])
         name = d.pick(names)
         if step == "set":
             case.runtime.append(["set", name, _store(d, case, name)])
-        elif step == "block":
-            case.runtime.append(["block", d.pick([{}, {name: _store(d, case, name)}])])
+        elif step in ("block", "override"):
+            case.runtime.append([step, d.pick([{}, {name: _store(d, case, name)}])])
         else:
             case.runtime.append(["edit", name, "location", _location(d, case, name)])
     case.subdir = d.chance(0.2)

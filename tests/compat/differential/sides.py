@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -40,18 +41,25 @@ def ask_us(case: dict[str, Any]) -> dict[str, Any]:
 
 def _ask_us(case: dict[str, Any]) -> dict[str, Any]:
     config = Config(cwd=Path(case["cwd"]), environ=case["env"])
-    try:
-        for step in case["runtime"]:
-            if step[0] == "set":
-                config["stores"][step[1]] = step[2]
-            elif step[0] == "block":
-                config["stores"] = step[1]
-            elif step[0] == "edit" and isinstance(config["stores"].get(step[1]), dict):
-                config["stores"][step[1]][step[2]] = step[3]
-        problems = config.problems()
-        found = config.warnings()
-    except ConfigSourceError as exc:
-        return {"source_error": exc}
+    with contextlib.ExitStack() as scope:
+        try:
+            for step in case["runtime"]:
+                if step[0] == "set":
+                    config["stores"][step[1]] = step[2]
+                elif step[0] == "block":
+                    config["stores"] = step[1]
+                elif step[0] == "override":  # the stores asked about inside the ``with``
+                    scope.enter_context(config.override(stores=step[1]))
+                elif step[0] == "edit" and isinstance(config["stores"].get(step[1]), dict):
+                    config["stores"][step[1]][step[2]] = step[3]
+            problems = config.problems()
+            found = config.warnings()
+        except ConfigSourceError as exc:
+            return {"source_error": exc}
+        return _answers(config, case, problems, found)
+
+
+def _answers(config: Config, case: dict[str, Any], problems: list, found: list) -> dict:
     answers = {}
     for name, flag in case["ask"]:
         key = json.dumps([name, flag])

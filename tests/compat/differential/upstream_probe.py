@@ -10,6 +10,7 @@ DataJoint are used: this file never imports datajoint_storage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -27,17 +28,24 @@ def answer(case: dict, settings, storage) -> dict:
         config = settings._create_config()
     except Exception as exc:  # DataJoint would fail to import
         return {"built": False, "why": f"{type(exc).__name__}: {exc}"[:300]}
-    for step in case["runtime"]:
-        kind = step[0]
-        try:
-            if kind == "set":
-                config["stores"][step[1]] = step[2]
-            elif kind == "block":
-                config["stores"] = step[1]
-            elif kind == "edit" and isinstance(config.stores.get(step[1]), dict):
-                config.stores[step[1]][step[2]] = step[3]
-        except Exception as exc:
-            return {"built": False, "why": f"runtime step failed: {type(exc).__name__}"}
+    with contextlib.ExitStack() as scope:
+        for step in case["runtime"]:
+            kind = step[0]
+            try:
+                if kind == "set":
+                    config["stores"][step[1]] = step[2]
+                elif kind == "block":
+                    config["stores"] = step[1]
+                elif kind == "override":  # the stores asked about inside the ``with``
+                    scope.enter_context(config.override(stores=step[1]))
+                elif kind == "edit" and isinstance(config.stores.get(step[1]), dict):
+                    config.stores[step[1]][step[2]] = step[3]
+            except Exception as exc:
+                return {"built": False, "why": f"runtime step failed: {type(exc).__name__}"}
+        return {"built": True, "stores": _ask(config, case, storage)}
+
+
+def _ask(config, case: dict, storage) -> dict:
     stores = {}
     for asked in case["ask"]:
         name, flag = asked
@@ -58,7 +66,7 @@ def answer(case: dict, settings, storage) -> dict:
             "accepted": True,
             "spec": json.loads(json.dumps(spec, default=str)),
         }
-    return {"built": True, "stores": stores}
+    return stores
 
 
 def main() -> None:
