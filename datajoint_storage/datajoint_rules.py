@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 from annotated_types import Ge, Le
 from pydantic import Json
 
-from .errors import ConfigSourceError, ConfigWarning, InvalidValueError, StoreConfigError
+from .errors import (
+    ConfigSourceError,
+    ConfigWarning,
+    InvalidValueError,
+    StoreConfigError,
+    StoreNotFoundError,
+)
 from .spec import SECRET_KEYS
 
 if TYPE_CHECKING:
@@ -837,8 +843,9 @@ REFUSAL_RULES += (
         'lets "default" or "filepath_default" hold a store object (then its default '
         "store is refused); we keep those two names for naming a store",
         lambda p: (
-            getattr(p, "store", None) in ("default", "filepath_default")
-            and "is not configured" in str(p)
+            isinstance(p, StoreNotFoundError)
+            and getattr(p, "store", None) in ("default", "filepath_default")
+            and getattr(p, "key", None) is None
         ),
     ),
     RefusalRule(

@@ -303,6 +303,32 @@ RULES: dict[str, tuple[Case, str | None, bool, bool, str | None]] = {
         False,
         "stores-not-an-object",
     ),
+    "refuse: a secret file next to a 2-part stores.default DataJoint ignored": (
+        case(
+            {"stores": {"main": FILE}, "stores.default": "main"},
+            secrets={"stores.default.location": b"/x"},
+        ),
+        "main",
+        True,
+        False,
+        "secret-for-an-entry-that-is-not-a-store",
+    ),
+    "refuse: a store named default": (
+        case(
+            None, env={"DJ_STORES": json.dumps({"default": {"protocol": "file", "location": ""}})}
+        ),
+        "default",
+        True,
+        False,
+        "name-entry-as-store",
+    ),
+    "refuse: a bad DJ_STORES in .env (DataJoint never reads .env)": (
+        case({"stores": {"main": FILE}}, dotenv="DJ_STORES='{bad'\n"),
+        "main",
+        True,
+        False,
+        "dotenv-value",
+    ),
     "refuse: a datajoint.json that is not JSON": (
         case("{nope", secrets={"stores.main.protocol": b"file", "stores.main.location": b""}),
         "main",
