@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..datajoint_rules import ignore_config_file, inaccessible_location
+from ..datajoint_rules import file_turns_off_secrets, ignore_config_file, inaccessible_location
 from ..errors import (
     ConfigSourceError,
     ConfigWarning,
@@ -107,7 +107,17 @@ class Config:
             if self._merged is None:
                 if self._lower is None:
                     self._sources = self._build_sources()
-                    self._lower = tuple(s() if s else None for s in self._sources[1:])
+                    dj_stores, json_file, secrets = self._sources[1:]
+                    file_layer = json_file() if json_file else None
+                    if json_file and file_turns_off_secrets(
+                        json_file.document, self._environ_in_force
+                    ):
+                        secrets = None  # as DataJoint 2.3.5 does (datajoint_rules)
+                    self._lower = (
+                        dj_stores(),
+                        file_layer,
+                        secrets() if secrets else None,
+                    )
                 self._merged = merge_layers((self._runtime(), *self._lower))
             return self._merged
 

@@ -39,13 +39,20 @@ def merge_layers(layers: Sequence[Layer | None]) -> dict[str, RawEntry]:
     deleted: set[str] = set()
     block_taken = False
     sealed_block = False
+    #: The block as loaded from env and files, before runtime (what secrets met at load).
+    loaded: dict[str, Any] = {}
+    loaded_taken = False
     for layer in layers:
         if layer is None:
             continue
         if layer.mode == "fill":
+            _check_loaded(loaded, layer)
             if not sealed_block:
                 _fill(merged, deleted, layer)
             continue
+        if layer.mode == "block" and not layer.sealed and not loaded_taken:
+            loaded_taken = True
+            loaded = dict(layer.entries)
         if layer.mode == "block":
             if block_taken:
                 continue
@@ -68,6 +75,16 @@ def merge_layers(layers: Sequence[Layer | None]) -> dict[str, RawEntry]:
                 entry.filled = frozenset(carried)
         deleted |= layer.deleted
     return merged
+
+
+def _check_loaded(loaded: dict[str, Any], layer: Layer) -> None:
+    """Secret files meet the block as loaded, whatever runtime assigned later (a file for
+    an entry that is not an object fails there, as DataJoint's config does)."""
+    for name, attrs in layer.entries.items():
+        value = loaded.get(name)
+        if name in loaded and not isinstance(value, dict):
+            for attr in attrs:
+                secret_fills(name, value, attr, label=layer.origin(name, attr))
 
 
 def _fill(merged: dict[str, RawEntry], deleted: set[str], layer: Layer) -> None:

@@ -40,6 +40,9 @@ def round_trip(name: str) -> None:
 
 def main() -> int:
     os.chdir(HERE)  # datajoint.json is found from the working directory upward
+    # A file store's directory must exist (DataJoint 2.3.5 refuses the store otherwise);
+    # data/ is not committed, so make it here.
+    (HERE / "data" / "main").mkdir(parents=True, exist_ok=True)
     try:
         dj.config.validate()
     except dj.DataJointError as exc:
@@ -48,6 +51,8 @@ def main() -> int:
     print(f"valid: {len(dj.config.store_names())} stores from")
     for source in dj.config.sources():
         print(f"  {source}")
+    for warning in dj.config.warnings():  # what DataJoint 2.3.5 would do otherwise
+        print(f"  warning: {warning}")
     print()
     for name in dj.config.store_names():
         show(name)
