@@ -187,7 +187,7 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     try:
         if path.is_dir():
             return None
-    except (OSError, ValueError):  # a name too long, a NUL: DataJoint's check raises too
+    except (OSError, ValueError):  # too long, NUL inside: not a directory either
         pass
     source = resolved.origins.get("location")
     shown = location if len(location) <= 200 else location[:200] + "..."

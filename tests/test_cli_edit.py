@@ -253,6 +253,16 @@ def test_a_file_that_is_not_json_is_left_alone(project: Project) -> None:
     assert_no_traceback(run)
 
 
+def test_an_edit_while_dj_stores_is_set_says_it_is_not_in_force(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _file(project)
+    monkeypatch.setenv("DJ_STORES", json.dumps({"e": {"protocol": "memory"}}))
+    doc = invoke("--json", "add", "m", "--protocol", "memory").json()
+    assert doc["ok"] is True
+    assert any("not in force until DJ_STORES is unset" in w for w in doc["warnings"])
+
+
 def test_config_option_after_the_command(project: Project, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps({"stores": {}}))
