@@ -654,6 +654,43 @@ def s3_options_datajoint_misreads(sources: Sources) -> Iterator[ConfigWarning]:
             )
 
 
+def values_datajoint_uses_otherwise(sources: Sources) -> Iterator[ConfigWarning]:
+    """Values DataJoint 2.3.5 accepts and then uses otherwise than written.
+
+    ``generate_token`` clamps ``token_length`` to 4..16 (``20`` gives 16-character
+    tokens); ``build_object_path`` takes partition attributes only from ``{name}``
+    placeholders, so a ``partition_pattern`` without any partitions nothing.
+    """
+    import re
+
+    for name, entry in sources.merged.items():
+        value = entry.value
+        if not isinstance(value, dict):
+            continue
+        length = value.get("token_length")
+        if type(length) is int and length > 0 and not 4 <= length <= 16:
+            used = max(4, min(16, length))
+            yield ConfigWarning(
+                f"token_length {length} of store {name!r}: DataJoint 2.3.5 clamps it to "
+                f"4..16 and makes {used}-character tokens; write {used}",
+                store=name,
+                key="token_length",
+                source=entry.origin("token_length"),
+                rule="value-datajoint-uses-otherwise",
+            )
+        pattern = value.get("partition_pattern")
+        if isinstance(pattern, str) and pattern and not re.search(r"\{\w+\}", pattern):
+            yield ConfigWarning(
+                f"partition_pattern of store {name!r} has no {{attribute}} placeholder: "
+                "DataJoint 2.3.5 partitions only by placeholders such as "
+                "'{subject_id}/{session_date}', so this one partitions nothing",
+                store=name,
+                key="partition_pattern",
+                source=entry.origin("partition_pattern"),
+                rule="value-datajoint-uses-otherwise",
+            )
+
+
 def sources_datajoint_lacks(sources: Sources) -> Iterator[ConfigWarning]:
     """``DJ_CONFIG_FILE`` and ``.env``: our extensions.
 
@@ -748,6 +785,7 @@ WARNING_RULES: tuple[Rule, ...] = (
     protocols_datajoint_lacks,
     keys_datajoint_refuses,
     s3_options_datajoint_misreads,
+    values_datajoint_uses_otherwise,
     secret_in_config_file,
 )
 

@@ -91,8 +91,9 @@ class StoreSpec(BaseModel):
     )
     partition_pattern: StrictStr | None = Field(
         default=None,
-        description="Primary-key attributes that partition schema-addressed paths.",
-        examples=["subject_id/session_date"],
+        description="Primary-key attributes, as {name} placeholders, that partition "
+        "schema-addressed paths.",
+        examples=["{subject_id}/{session_date}"],
     )
     token_length: PositiveInt = Field(
         default=8,
