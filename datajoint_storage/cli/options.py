@@ -25,7 +25,11 @@ class Options:
 
     def environ(self) -> dict[str, str]:
         """The ``DJ_*`` variables for this run: the process's, with the options applied."""
-        env = {k: v for k, v in os.environ.items() if k.startswith("DJ_")}
+        # Names in any case: DataJoint reads DJ_IGNORE_CONFIG_FILE case-insensitively.
+        env = {k: v for k, v in os.environ.items() if k[:3].upper() == "DJ_"}
+        if self.config_file is not None or self.ignore_config_file:
+            for name in [k for k in env if k.upper() == "DJ_IGNORE_CONFIG_FILE"]:
+                del env[name]  # the command line beats every spelling of the variable
         if self.config_file is not None:  # the command line beats the environment
             env["DJ_CONFIG_FILE"] = str(self.config_file)
             env["DJ_IGNORE_CONFIG_FILE"] = "false"

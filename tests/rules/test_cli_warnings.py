@@ -42,3 +42,15 @@ def test_validate_strict_fails_on_any_warning(project: Project) -> None:
     project.write_config({"stores": {"raw": S3}})
     (project.root / ".secrets" / "stores.raw.secret_key").unlink()
     assert invoke("validate", "--strict").exit_code == 0
+
+
+def test_validate_reads_the_ignore_flag_in_any_case_as_datajoint_does(
+    project: Project, monkeypatch
+) -> None:
+    project.write_config({"stores": {"raw": S3}})
+    monkeypatch.setenv("dj_ignore_config_file", "Y")
+    doc = invoke("--json", "validate").json()
+    assert doc["result"]["stores"] == []
+    assert invoke("--json", "--config", "datajoint.json", "validate").json()["result"][
+        "stores"
+    ] == ["raw"]
