@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr, create_model
 
 from .errors import AdapterLoadWarning, DataJointError
-from .registry import GROUP, OWN_DISTRIBUTION, registered_adapters
+from .registry import OWN_DISTRIBUTION, OWN_GROUP, registered_adapters
 from .settings.layer import NAME_ENTRIES
 from .spec import StoreSpec, spec_model_for
 
@@ -69,7 +69,7 @@ def builtin_schema() -> dict[str, Any]:
 def builtin_adapters() -> list[Any]:
     """Our own entry points' adapter classes, whatever the registry holds right now."""
     found: dict[str, Any] = {}
-    for ep in metadata.entry_points(group=GROUP):
+    for ep in metadata.entry_points(group=OWN_GROUP):
         dist = getattr(ep, "dist", None)
         if dist is not None and dist.name == OWN_DISTRIBUTION:
             adapter = ep.load()
