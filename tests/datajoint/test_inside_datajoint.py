@@ -26,7 +26,8 @@ ANSWERS = textwrap.dedent(
     out = {{}}
     for protocol in {PROTOCOLS!r}:
         adapter = dj.get_storage_adapter(protocol)
-        out[protocol] = None if adapter is None else type(adapter).__module__ + "." + type(adapter).__name__
+        kind = type(adapter)
+        out[protocol] = None if adapter is None else kind.__module__ + "." + kind.__name__
     out["imported us"] = "datajoint_storage" in sys.modules
     print(json.dumps(out))
     """

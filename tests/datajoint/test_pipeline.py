@@ -1,4 +1,4 @@
-"""End to end: a real DataJoint 2.3.5 pipeline on a real MariaDB, a WebDAV store served
+"""End to end: a real DataJoint 2.3.5 pipeline on a real PostgreSQL, a WebDAV store served
 by the example plugin (real WsgiDAV) and a ``file`` store, with us installed.
 
 One process inserts ``<blob@>``, ``<attach@>``, ``<object@>`` (a file and a folder),
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.datajoint.conftest import run_datajoint
-from tests.datajoint.mariadb import Database, mariadb
+from tests.datajoint.postgres import Database, postgres
 
 COMMON = textwrap.dedent(
     """
@@ -106,8 +106,7 @@ READ = COMMON + textwrap.dedent(
     dj.config["download_path"] = "downloads"
     Path("downloads").mkdir()
     out = {}
-    for row in Recording.to_dicts(order_by="rec_id") if hasattr(Recording, "to_dicts") else (
-            Recording.fetch(as_dict=True, order_by="rec_id")):
+    for row in Recording.fetch(as_dict=True, order_by="rec_id"):
         folder = row["folder"]
         out[str(row["rec_id"])] = {
             "signal": digest(np.asarray(row["signal"]).tobytes()),
@@ -126,20 +125,19 @@ READ = COMMON + textwrap.dedent(
 
 DELETE = COMMON + textwrap.dedent(
     """
-    Recording.delete(safemode=False) if "safemode" in Recording.delete.__code__.co_varnames \\
-        else Recording.delete()
+    Recording.delete(prompt=False)
     collector = dj.gc.GarbageCollector(schema, store="dav")
     stats = collector.collect(dry_run=False)
     local = dj.gc.GarbageCollector(schema, store="local").collect(dry_run=False)
     print(json.dumps({"left": len(Recording()), "dav": str(stats), "local": str(local)}))
-    schema.drop(prompt=False) if "prompt" in schema.drop.__code__.co_varnames else schema.drop()
+    schema.drop(prompt=False)
     """
 )
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    with mariadb(tmp_path_factory.mktemp("mariadb")) as db:
+def database() -> Iterator[Database]:
+    with postgres() as db:
         yield db
 
 
@@ -181,6 +179,7 @@ def test_a_datajoint_pipeline_on_webdav_and_file(
     local.mkdir()
     project = _project(tmp_path, webdav_server, local)
     env = {
+        "DJ_BACKEND": "postgresql",
         "DJ_HOST": database.host,
         "DJ_PORT": str(database.port),
         "DJ_USER": database.user,
