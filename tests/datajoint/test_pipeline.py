@@ -97,6 +97,8 @@ WRITE = COMMON + textwrap.dedent(
             "trace": digest(trace.tobytes()), "acquired": digest(payload),
             "local_signal": digest((signal * 2).tobytes()), "local_raw": digest(raw.read_bytes()),
         }
+    cache = dj.get_storage_adapter("webdav").__dict__["_contract_fs_cache"][1]
+    out["filesystems built"] = len(cache)  # DataJoint asked once per stored attribute
     print(json.dumps(out))
     """
 )
@@ -198,6 +200,7 @@ def test_a_datajoint_pipeline_on_webdav_and_file(
     assert "escaped" not in written, written
     assert len(written["refused"]) == 6
     assert written["memory"].startswith('Unknown protocol "memory"')
+    assert written["filesystems built"] == 1
     share = webdav_server.root / "pipeline"
     stored = _files_under(share)
     assert any(p.startswith("_hash/") for p in stored), stored

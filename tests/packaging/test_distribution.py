@@ -73,7 +73,9 @@ def test_the_wheel_registers_the_command_and_every_built_in_adapter(dist: Path) 
     parser = configparser.ConfigParser()
     parser.read_string(wheel.read(entry_points_txt).decode())
     assert parser["console_scripts"]["datajoint-storage"] == "datajoint_storage.cli:main"
-    adapters = dict(parser["datajoint.storage"])
+    # Our own group: DataJoint, which reads "datajoint.storage", never sees our built-ins.
+    assert "datajoint.storage" not in parser
+    adapters = dict(parser["datajoint_storage.adapters"])
     assert set(adapters) == BUILT_INS
     for protocol, target in adapters.items():
         assert target.startswith(f"datajoint_storage.adapters.{protocol}:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import Field
 
 import datajoint_storage as dj
 
@@ -14,7 +15,7 @@ class Counting(dj.StorageAdapter):
 
     protocol = "counting"
     allowed_keys = ("password", "timeout")
-    key_fields = {"timeout": (float, __import__("pydantic").Field(default=7.0))}
+    key_fields = {"timeout": (float, Field(default=7.0))}
     cache_filesystems = True
 
     def __init__(self) -> None:
