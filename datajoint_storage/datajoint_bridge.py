@@ -5,7 +5,8 @@ them as ``datajoint.StorageAdapter`` objects raising ``datajoint.DataJointError`
 plugin built on our base class must be both, but ``import datajoint_storage`` must not
 import DataJoint. So nothing here imports it: when DataJoint is already in
 ``sys.modules`` (it always is when DataJoint itself loads a plugin), our base class is
-registered as a virtual subclass of ``datajoint.StorageAdapter``, and an error leaving
+registered as a virtual subclass of ``datajoint.StorageAdapter`` (and if DataJoint
+is imported later, a one-shot import hook registers it right after), and an error leaving
 a contract method gets a class that derives from its own class *and* from
 ``datajoint.DataJointError``, so ``except`` clauses of both libraries catch it.
 """
@@ -13,6 +14,7 @@ a contract method gets a class that derives from its own class *and* from
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import sys
 import threading
 from types import ModuleType
@@ -39,12 +41,51 @@ def link_base_class(base: type) -> None:
     """Make ``base`` (our ``StorageAdapter``) count as a ``datajoint.StorageAdapter``."""
     module = datajoint_module()
     theirs = getattr(module, "StorageAdapter", None) if module else None
-    if theirs is None or id(theirs) in _linked:
+    if theirs is None:
+        if module is None and "datajoint" not in sys.modules:
+            _LinkAfterImport.install(base)
+        return
+    if id(theirs) in _linked:
         return
     with _lock:
         if id(theirs) not in _linked:
             theirs.register(base)
             _linked.add(id(theirs))
+
+
+class _LinkAfterImport:
+    """A one-shot meta-path finder: when ``datajoint`` is imported, link right after."""
+
+    _installed: _LinkAfterImport | None = None
+
+    def __init__(self, base: type) -> None:
+        self.base = base
+
+    @classmethod
+    def install(cls, base: type) -> None:
+        with _lock:
+            if cls._installed is None:
+                cls._installed = cls(base)
+                sys.meta_path.insert(0, cls._installed)
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "datajoint":
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)  # one shot, and no recursion below
+        spec = importlib.util.find_spec(name)
+        loader = getattr(spec, "loader", None)
+        exec_module = getattr(loader, "exec_module", None)
+        if exec_module is None:
+            return spec
+        base = self.base
+
+        def exec_then_link(module: ModuleType) -> None:
+            exec_module(module)
+            link_base_class(base)
+
+        loader.exec_module = exec_then_link  # type: ignore[union-attr]
+        return spec
 
 
 def as_datajoint_error(error: BaseException) -> BaseException:

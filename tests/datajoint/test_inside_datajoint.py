@@ -197,3 +197,18 @@ def test_a_protocol_two_distributions_claim_goes_where_datajoint_sends_it(
     assert theirs == mine == reported == ("Zeta" if order == "zeta-first" else "Alpha")
     assert distribution == f"dj-{mine.lower()}-storage"
     assert len(warned) == 1 and "dj-zeta-storage" in warned[0] and "dj-alpha-storage" in warned[0]
+
+
+def test_datajoint_imported_after_our_adapters_still_sees_them(dj_site: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import json
+        import datajoint_storage as ours
+        adapter = ours.get_storage_adapter("webdav")
+        import datajoint as dj
+        print(json.dumps(isinstance(adapter, dj.StorageAdapter)))
+        """
+    )
+    result = run_datajoint(code, site=dj_site)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) is True

@@ -127,7 +127,9 @@ def test_pip_installs_the_wheel_with_its_entry_points(dist: Path, tmp_path: Path
     assert install.returncode == 0, install.stderr
     probe = (
         "from importlib.metadata import entry_points, files\n"
-        "eps = entry_points(group='datajoint.storage')\n"
+        "eps = entry_points(group='datajoint_storage.adapters')\n"
+        "shared = entry_points(group='datajoint.storage')\n"
+        "assert not [ep for ep in shared if ep.dist.name == 'datajoint-storage']\n"
         "print(sorted(ep.name for ep in eps if ep.dist.name == 'datajoint-storage'))\n"
         "print(any(str(f).endswith('datajoint_storage/py.typed') for f in "
         "files('datajoint-storage')))\n"
