@@ -63,16 +63,16 @@ def _internal() -> bool:
     return getattr(_calls, "depth", 0) > 0
 
 
-def _adapter_defaults(cls: type) -> tuple[tuple[str, Any], ...]:
+def _adapter_defaults(adapter: Any) -> tuple[tuple[str, Any], ...]:
     """``(key, default)`` for every key of the adapter's model that has a real default."""
-    found = _defaults.get(cls)
-    if found is None:
-        from .spec import spec_model_for
+    from .spec import spec_model_for
 
-        fields = spec_model_for(cls).model_fields
-        found = _defaults[cls] = tuple(
+    model = spec_model_for(adapter)  # cached per class and keys
+    found = _defaults.get(model)
+    if found is None:
+        found = _defaults[model] = tuple(
             (key, info.default)
-            for key, info in fields.items()
+            for key, info in model.model_fields.items()
             if info.default is not PydanticUndefined and info.default is not None
         )
     return found
@@ -90,7 +90,7 @@ def contract_spec(adapter: Any, spec: Any) -> dict[str, Any]:
         out["protocol"] = protocol.lower()  # DataJoint keeps the user's case
     if isinstance(out.get("subfolding"), tuple):
         out["subfolding"] = list(out["subfolding"])
-    for key, default in _adapter_defaults(type(adapter)):
+    for key, default in _adapter_defaults(adapter):
         if key not in out:
             out[key] = list(default) if isinstance(default, list) else default
     return out
