@@ -3,7 +3,11 @@
 The tree::
 
     DataJointError                      base of everything raised here
-     ├── ConfigSourceError              a source could not be read (DJ_STORES, datajoint.json)
+     ├── ConfigSourceError              a source could not be read (DJ_STORES, datajoint.json);
+     │                                  also a ValueError, as DataJoint's is
+     ├── ConfigFileNotFoundError        ``config.load(path)`` of a missing file; a FileNotFoundError
+     ├── SettingKeyError                a ``config[key]`` that is not set; also a KeyError
+     │    └── NotAStoreSettingError     a DataJoint setting outside ``stores`` (``database.host``)
      ├── StoreConfigError               one problem with one store (has store, key, source)
      │    ├── UnknownProtocolError      "Unknown protocol: <name>"
      │    ├── MissingKeysError          "<protocol> store is missing: <fields>"
@@ -20,7 +24,8 @@ Warnings are results, not exceptions raised::
     ConfigWarning                       accepted, but DataJoint 2.3.5 will do something else
                                         (has store, key, source; ``config.warnings()``)
 
-``AdapterLoadWarning`` is the warning category for a plugin that failed to load.
+``AdapterLoadWarning`` is the warning category for a plugin that failed to load;
+``ConfigFileWarning`` the one for "No datajoint.json found".
 
 Messages start with the spec's words and are built from key names, store names and
 sources only. A secret's value is never formatted into a message.
@@ -33,6 +38,8 @@ from collections.abc import Sequence
 __all__ = [
     "AdapterLoadError",
     "AdapterLoadWarning",
+    "ConfigFileNotFoundError",
+    "ConfigFileWarning",
     "ConfigSourceError",
     "ConfigWarning",
     "DataJointError",
@@ -40,6 +47,8 @@ __all__ = [
     "InvalidValueError",
     "MissingDependencyError",
     "MissingKeysError",
+    "NotAStoreSettingError",
+    "SettingKeyError",
     "StorageBackendError",
     "StoreConfigError",
     "StoreNotFoundError",
@@ -52,12 +61,46 @@ class DataJointError(Exception):
     """Base class of every error this library raises."""
 
 
-class ConfigSourceError(DataJointError):
-    """A configuration source (DJ_STORES, datajoint.json, ...) is unreadable as a whole."""
+class ConfigSourceError(DataJointError, ValueError):
+    """A configuration source (DJ_STORES, datajoint.json, ...) is unreadable as a whole.
+
+    A ``ValueError`` too: DataJoint raises ``ValueError`` for a malformed ``DJ_STORES``
+    and ``json.JSONDecodeError`` for a malformed file, and callers catch those.
+    """
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
         super().__init__(message)
         self.source = source
+
+
+class ConfigFileNotFoundError(DataJointError, FileNotFoundError):
+    """``config.load(path)`` names a file that does not exist (DataJoint raises
+    ``FileNotFoundError`` there)."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+    def __str__(self) -> str:  # OSError's own str() would want errno and filename
+        return str(self.args[0])
+
+
+class SettingKeyError(DataJointError, KeyError):
+    """``config[key]`` names nothing that is set; a ``KeyError``, so ``get`` and
+    ``except KeyError`` work as with DataJoint's config."""
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+    def __str__(self) -> str:  # KeyError's str() is the repr of its argument
+        return str(self.args[0])
+
+
+class NotAStoreSettingError(SettingKeyError, AttributeError):
+    """A DataJoint setting outside ``stores`` (``database.host``, ``safemode``...):
+    this package configures stores only. An ``AttributeError`` too, for
+    ``config.safemode`` and ``hasattr``."""
 
 
 class StoreConfigError(DataJointError):
@@ -165,6 +208,10 @@ class AdapterLoadError(DataJointError):
 
 class AdapterLoadWarning(UserWarning):
     """Warned when a plugin adapter cannot be loaded; the other adapters keep working."""
+
+
+class ConfigFileWarning(UserWarning):
+    """Warned, in DataJoint's words, when no ``datajoint.json`` is found."""
 
 
 class MissingDependencyError(DataJointError, ImportError):

@@ -15,8 +15,13 @@ Two entry-point groups, one loader and one contract:
 
 Entry points stay unloaded strings until a protocol is asked for: a built-in protocol
 loads only our group; any other protocol loads the plugins, all at once, as DataJoint
-does. Each plugin loads inside its own ``try``: a broken plugin is a warning and a
-remembered reason, never an exception for the caller.
+does. Each plugin loads inside its own ``try``: a broken plugin is a warning (through
+``warnings`` and, as DataJoint reports it, ``logging``) and a remembered reason, never an
+exception for the caller.
+
+Entry points are read duck-typed: tests and tools hand in objects with only ``name`` and
+``load()`` (no ``value``, no ``dist``), and one distribution can be listed twice when
+it is installed twice on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -24,20 +29,26 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata as metadata
+import logging
 import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import AdapterLoadError, AdapterLoadWarning, DataJointError
+
+if TYPE_CHECKING:
+    from .storage_adapter import StorageAdapter
 
 GROUP = "datajoint.storage"
 OWN_GROUP = "datajoint_storage.adapters"
 OWN_DISTRIBUTION = "datajoint-storage"
 #: Protocols DataJoint 2.3.5 hard-codes in ``StorageBackend``: it never asks a plugin.
 DATAJOINT_BUILTINS = frozenset({"file", "s3", "gcs", "azure"})
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,16 @@ _failures: dict[str, AdapterLoadError] = {}  # entry-point name -> why it did no
 _datajoint: dict[str, AdapterInfo] | None = None  # DataJoint's plugin registry; None: unloaded
 
 
-def get_storage_adapter(protocol: str) -> Any | None:
-    """The adapter serving ``protocol``, or ``None`` when none is installed."""
+def get_storage_adapter(protocol: str) -> StorageAdapter | None:
+    """The adapter serving ``protocol``, or ``None`` when none is installed.
+
+    Typed as :class:`StorageAdapter`; an adapter written for DataJoint (or duck-typed)
+    has the same attributes and methods, which is all callers use.
+    """
     info = _adapters.get(protocol)
     if info is not None:
-        return info.adapter
+        adapter: StorageAdapter = info.adapter
+        return adapter
     with _lock:
         _load_own(lambda ep: ep.name == protocol)
         if protocol not in _adapters:
@@ -72,7 +88,7 @@ def get_storage_adapter(protocol: str) -> Any | None:
         if protocol not in DATAJOINT_BUILTINS or protocol not in _adapters:
             _load_plugins()
         info = _adapters.get(protocol)
-    return info.adapter if info else None
+    return info.adapter if info else None  # type: ignore[no-any-return]
 
 
 def datajoint_adapter(protocol: str) -> AdapterInfo | None:
@@ -115,7 +131,7 @@ def describe_adapters() -> tuple[list[AdapterInfo], list[AdapterLoadError]]:
     return [loaded[p] for p in sorted(loaded)], [failed[n] for n in sorted(failed)]
 
 
-def register_adapter(adapter: Any, *, clobber: bool = False) -> Any:
+def register_adapter(adapter: Any, *, clobber: bool = False) -> StorageAdapter:
     """Register an adapter (class or instance) from code that is not packaged.
 
     Refuses to replace an existing protocol unless ``clobber`` is true. DataJoint does
@@ -130,15 +146,16 @@ def register_adapter(adapter: Any, *, clobber: bool = False) -> Any:
             )
         _adapters[instance.protocol] = AdapterInfo(instance.protocol, instance)
         _runtime.add(instance.protocol)
-    return instance
+    registered: StorageAdapter = instance
+    return registered
 
 
-def unregister_adapter(protocol: str) -> Any | None:
+def unregister_adapter(protocol: str) -> StorageAdapter | None:
     """Remove ``protocol`` from the registry; returns the adapter that served it."""
     with _lock:
         _runtime.discard(protocol)
         info = _adapters.pop(protocol, None)
-    return info.adapter if info else None
+    return info.adapter if info else None  # type: ignore[no-any-return]
 
 
 def _discover_adapters() -> int:
@@ -196,7 +213,10 @@ def _load_plugins() -> None:
     for ep in _entry_points(GROUP):
         if ep.name in chosen:  # DataJoint skips it unloaded: its name is a known protocol
             winner = chosen[ep.name]
-            _collision(ep.name, winner, ep.name, _dist_name(ep), "it skips the other one unloaded")
+            dist = _dist_name(ep)
+            if dist is not None and (dist, ep.name) == (winner.distribution, winner.entry_point):
+                continue  # the same distribution listed twice (two sys.path entries)
+            _collision(ep.name, winner, ep.name, dist, "it skips the other one unloaded")
             continue
         info = _load_one(ep, GROUP)
         if info is None:
@@ -250,7 +270,7 @@ def _collision(
 def _warn(name: str, dist: str | None, message: str) -> None:
     # Listed with the failures too, so `datajoint-storage adapters` shows the loser and why.
     _failures[f"{name} ({dist})"] = AdapterLoadError(message, name=name, distribution=dist)
-    warnings.warn(message, AdapterLoadWarning, stacklevel=5)
+    _report(message)
 
 
 def _load_one(ep: metadata.EntryPoint, group: str) -> AdapterInfo | None:
@@ -265,9 +285,15 @@ def _load_one(ep: metadata.EntryPoint, group: str) -> AdapterInfo | None:
         )
         error = AdapterLoadError(f"{message}: {reason}", name=ep.name, distribution=dist)
         _failures[ep.name] = error
-        warnings.warn(str(error), AdapterLoadWarning, stacklevel=5)
+        _report(str(error))
         return None
     return AdapterInfo(instance.protocol, instance, ep.name, dist, _dist_version(ep), group)
+
+
+def _report(message: str) -> None:
+    """A plugin problem: a warning for scripts, a log record as DataJoint emits one."""
+    logger.warning("%s", message)
+    warnings.warn(message, AdapterLoadWarning, stacklevel=5)
 
 
 def _check_contract(adapter: Any) -> Any:
@@ -296,13 +322,27 @@ def _dist_version(ep: metadata.EntryPoint) -> str | None:
     return _version_of(dist) if dist is not None else None
 
 
+def _name_of(dist: Any) -> str | None:
+    try:
+        return _cached_name(dist)
+    except TypeError:  # an unhashable stand-in for a distribution
+        return getattr(dist, "name", None)
+
+
+def _version_of(dist: Any) -> str | None:
+    try:
+        return _cached_version(dist)
+    except TypeError:
+        return getattr(dist, "version", None)
+
+
 # ``dist.name`` and ``dist.version`` parse the METADATA file on every access; the entry
 # points of one distribution share one ``dist``, so each is read once per listing.
 @functools.lru_cache(maxsize=64)
-def _name_of(dist: Any) -> str | None:
-    return dist.name
+def _cached_name(dist: Any) -> str | None:
+    return getattr(dist, "name", None)
 
 
 @functools.lru_cache(maxsize=64)
-def _version_of(dist: Any) -> str | None:
-    return dist.version
+def _cached_version(dist: Any) -> str | None:
+    return getattr(dist, "version", None)

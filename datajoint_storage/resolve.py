@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
+from pydantic import Secret, SecretStr
 
 from ._contract import internal_call
 from ._redact import MASK, scrub
+from .datajoint_rules import blank_required_keys
 from .errors import (
     DataJointError,
     InvalidValueError,
@@ -83,14 +84,26 @@ def secret_values_of(entry: RawEntry, adapter: Any = None) -> frozenset[str]:
     extra = getattr(adapter, "secret_keys", ()) or ()
     secret_keys = SECRET_KEYS.union(extra) if extra else SECRET_KEYS
     filled = entry.filled
-    values = set()
+    values: set[str] = set()
     for key, value in entry.value.items():
         if key in secret_keys or key in filled:
-            if isinstance(value, SecretStr):
-                value = value.get_secret_value()
-            if isinstance(value, str) and value:
-                values.add(value)
+            _collect_strings(value, values)
     return frozenset(values) if values else _NOTHING
+
+
+def _collect_strings(value: Any, into: set[str]) -> None:
+    """Every non-empty string in a secret value (a gcs key document is an object)."""
+    if isinstance(value, (SecretStr, Secret)):
+        value = value.get_secret_value()
+    if isinstance(value, str):
+        if value:
+            into.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect_strings(item, into)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_strings(item, into)
 
 
 def redacted_raw(entry: RawEntry) -> Any:
@@ -143,6 +156,9 @@ def resolve_entry(
     if adapter is None:
         return None, [_unknown_protocol(name, protocol, source)]
     secrets = secret_values_of(entry, adapter)
+    blank = blank_required_keys(adapter.protocol, value)
+    if blank:  # "" for a key DataJoint's backend needs: missing, in the spec's words
+        value = {k: v for k, v in value.items() if k not in blank}
     spec, problems = validate_store(name, adapter, value, entry.origin)
     if spec is None:
         return None, problems
@@ -174,11 +190,16 @@ def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
         text = scrub(str(exc), resolved.secret_values)
         if not isinstance(exc, DataJointError):
             text = f"{type(exc).__name__}: {text}"
+        # A plugin that names the key keeps it, and the source is that key's.
+        key = getattr(exc, "key", None) if isinstance(exc, DataJointError) else None
+        key = key if isinstance(key, str) else None
+        source = resolved.origins.get(key or "protocol")
         return [
             InvalidValueError(
-                f"{text} (store {resolved.name!r}, from {resolved.origins.get('protocol')})",
+                f"{text} (store {resolved.name!r}, from {source})",
                 store=resolved.name,
-                source=resolved.origins.get("protocol"),
+                key=key,
+                source=source,
             )
         ]
     return []

@@ -1,18 +1,26 @@
-"""JSON Schema of ``datajoint.json``, generated from the adapters' pydantic models.
+"""JSON Schema of the whole ``datajoint.json``, generated from pydantic models.
 
 Editors check ``datajoint.json`` against this schema, so it must say what the library
-says. Nothing here describes a store by hand: every adapter's cached model
-(:func:`~datajoint_storage.spec.spec_model_for`) is one branch of a union discriminated
-on ``protocol``, and pydantic writes the schema. Added afterwards is only what pydantic
-has no words for: the 2020-12 ``$schema`` and the flat ``"stores.<name>.<key>"``
-spelling of the same block, typed with the branches' own property schemas, and
-protocols matched in any letter case (the library lowercases them before lookup).
+says. Nothing here describes a key by hand: each store branch is an adapter's cached
+model (:func:`~datajoint_storage.spec.spec_model_for`), DataJoint's other settings are
+the models of :mod:`~datajoint_storage.datajoint_settings`, and pydantic writes the
+schema. Added afterwards is what pydantic has no words for: the 2020-12 ``$schema``,
+the flat dotted keys (``"stores.<name>.<key>"``, ``"database.host"``), protocols in
+any letter case (the library lowercases them), and the editor's words
+(:mod:`._schema_words`).
+
+Stores are told apart by ``if``/``then`` on ``protocol``, not by pydantic's
+``oneOf`` + OpenAPI ``discriminator``: JSON Schema tools ignore the discriminator, and
+the VS Code language service then reports the first branch's missing keys for every
+store and offers every protocol's keys. With ``if``/``then`` only the branch of the
+store's own protocol applies.
 
 Rules across keys (prefix overlap, S3 credential pairs, ``default`` naming a configured
 store) are beyond JSON Schema; ``dj.config.validate()`` checks them.
 
 ``python -m datajoint_storage.schema`` regenerates the committed
-``schemas/datajoint.schema.json`` (built-in adapters only).
+``datajoint_storage/schemas/datajoint.schema.json`` (built-in adapters only), shipped
+inside the package so an installed copy has it too.
 """
 
 import argparse
@@ -25,11 +33,22 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictStr, create_model
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
+from ._schema_flat import (
+    flat_settings,
+    flat_store_patterns,
+    protocol_key,
+    protocol_of,
+    protocol_pattern,
+)
+from ._schema_words import annotate, store_snippet
+from .datajoint_settings import GROUPS, DataJointSettings
 from .errors import AdapterLoadWarning, DataJointError
 from .registry import OWN_DISTRIBUTION, OWN_GROUP, registered_adapters
 from .settings.layer import NAME_ENTRIES
-from .spec import StoreSpec, spec_model_for
+from .spec import spec_model_for
 
 __all__ = [
     "COMMITTED_PATH",
@@ -40,14 +59,13 @@ __all__ = [
     "datajoint_json_schema",
     "main",
     "render",
+    "write_schema",
 ]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 REGENERATE_COMMAND = "python -m datajoint_storage.schema"
 #: The committed schema, relative to the repository root.
-COMMITTED_PATH = Path("schemas") / "datajoint.schema.json"
-
-_NAME = r"[^.]+"  # the library splits "stores.<name>.<key>" at the first two dots
+COMMITTED_PATH = Path("datajoint_storage") / "schemas" / "datajoint.schema.json"
 
 
 def datajoint_json_schema(adapters: Iterable[Any] | None = None) -> dict[str, Any]:
@@ -58,7 +76,7 @@ def datajoint_json_schema(adapters: Iterable[Any] | None = None) -> dict[str, An
     if not chosen:
         raise DataJointError("No storage adapter is registered; there is no store to describe")
     document = _document_model([_branch_model(adapter) for adapter in chosen])
-    return _finish(document.model_json_schema())
+    return _finish(document.model_json_schema(schema_generator=_EditorSchema))
 
 
 def builtin_schema() -> dict[str, Any]:
@@ -80,6 +98,19 @@ def builtin_adapters() -> list[Any]:
 def render(schema: dict[str, Any]) -> str:
     """The schema as the committed file spells it (stable, diff-friendly)."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(schema: dict[str, Any], output: str | Path) -> Path | None:
+    """Write ``schema`` to ``output``; ``"-"`` means standard output (returns ``None``)."""
+    text = render(schema)
+    if str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return None
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 # -- pydantic models of the document ------------------------------------------------
@@ -149,12 +180,13 @@ def _document_model(branches: Sequence[type[BaseModel]]) -> type[BaseModel]:
             "raw",
         )
 
-    class Document(BaseModel):
-        """DataJoint configuration. Only the object stores are described; every other
-        top-level key is allowed and left alone. Flat dot keys ("stores.main.location")
-        merge into the nested "stores" block."""
+    class Document(DataJointSettings):
+        """DataJoint configuration: object stores, database, display, jobs and the rest.
+        Flat dotted keys ("stores.main.location", "database.host") are read as the
+        nested form. DataJoint ignores unknown keys without a word; the schema flags
+        them."""
 
-        model_config = ConfigDict(extra="allow", title="datajoint.json")
+        model_config = ConfigDict(extra="forbid", title="datajoint.json")
 
         schema_location: Any = Field(
             None,
@@ -162,7 +194,16 @@ def _document_model(branches: Sequence[type[BaseModel]]) -> type[BaseModel]:
             title="$schema",
             description="Where editors find this JSON Schema: a URL, or a path relative to "
             "this file. The library ignores it.",
-            examples=["./schemas/datajoint.schema.json"],
+            examples=["./datajoint.schema.json"],
+            json_schema_extra=_drop_default,
+        )
+        comment: Any = Field(
+            None,
+            alias="$comment",
+            title="$comment",
+            description="Notes for people reading this file (`datajoint-storage init` writes "
+            "some). DataJoint and the library ignore it.",
+            examples=["Stores of the imaging pipeline."],
             json_schema_extra=_drop_default,
         )
         stores: Stores | None = Field(
@@ -175,63 +216,84 @@ def _document_model(branches: Sequence[type[BaseModel]]) -> type[BaseModel]:
     return Document
 
 
+class _EditorSchema(GenerateJsonSchema):
+    """pydantic's generator, writing the store union as ``if``/``then`` on ``protocol``."""
+
+    def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        union = super().tagged_union_schema(schema)
+        mapping = union.get("discriminator", {}).get("mapping")
+        if union["discriminator"]["propertyName"] != "protocol" or not mapping:
+            return union
+        return {
+            "type": "object",
+            "required": ["protocol"],
+            "properties": {"protocol": {}},  # filled in by _finish, once protocols are known
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {
+                            "protocol": {"type": "string", "pattern": f"^{protocol_pattern(tag)}$"}
+                        },
+                        "required": ["protocol"],
+                    },
+                    "then": {"$ref": ref},
+                }
+                for tag, ref in mapping.items()
+            ],
+        }
+
+
 # -- what pydantic has no words for ---------------------------------------------------
 
 
 def _finish(document: dict[str, Any]) -> dict[str, Any]:
-    """Add the draft, and the flat ``"stores.<name>[.<key>]"`` keys, to pydantic's output."""
+    """Add the draft, flat keys, any-case protocols and the editor's words."""
     defs = document["$defs"]
     stores = defs[_def_name(_non_null(document["properties"]["stores"]))]
     store_ref = stores["additionalProperties"]
+    store = defs[_def_name(store_ref)]
+    branches = _branches(defs, store)
+    for branch in branches:
+        _protocol_in_any_case(branch["properties"]["protocol"])
+    patterns = flat_store_patterns(branches, store_ref)
+    groups = {group: _def_name(document["properties"][group]) for group in GROUPS}
     flat = {f"stores.{name}": stores["properties"][name] for name in NAME_ENTRIES}
     body = {k: v for k, v in document.items() if k not in ("$defs", "properties")}
     finished = {
         "$schema": DRAFT,
-        "$comment": "Generated from the storage adapters' pydantic models by "
-        "datajoint_storage.schema; do not edit by hand.",
+        "$comment": "Generated from the pydantic models of the storage adapters and of "
+        "DataJoint's settings by datajoint_storage.schema; do not edit by hand.",
         **body,
-        "properties": {**document["properties"], **flat},
-        "patternProperties": _flat_patterns(defs, store_ref),
+        "properties": {**document["properties"], **flat, **flat_settings(defs, groups)},
+        "patternProperties": patterns,
         "$defs": defs,
     }
-    for branch in _branches(defs, defs[_def_name(store_ref)]):
-        _protocol_in_any_case(branch["properties"]["protocol"])
     # A JSON round trip leaves no object shared between two places of the tree.
-    return json.loads(json.dumps(finished))
+    finished = json.loads(json.dumps(finished))
+    _annotate_keys(finished)
+    _describe_store(finished["$defs"][_def_name(store_ref)], finished["$defs"])
+    return finished
 
 
-def _flat_patterns(defs: dict[str, Any], store_ref: dict[str, Any]) -> dict[str, Any]:
-    """Schemas for flat keys: a whole store, or one key of a store (typed when it can be)."""
-    branches = _branches(defs, defs[_def_name(store_ref)])
-    entries = "|".join(NAME_ENTRIES)
-    patterns: dict[str, Any] = {
-        rf"^stores\.(?!(?:{entries})$){_NAME}$": store_ref,
-        rf"^stores\.(?:{entries})\.": False,  # a store name, not a store
-    }
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    for branch in branches:
-        for key, prop in branch.get("properties", {}).items():
-            by_key.setdefault(key, []).append(prop)
-    protocols = sorted(p["properties"]["protocol"]["const"] for p in branches)
-    for key, props in by_key.items():
-        schema = _protocol_key(protocols) if key == "protocol" else _shared_key(key, props)
-        patterns[rf"^stores\.{_NAME}\.{_escape(key)}$"] = schema
-    if all(branch.get("additionalProperties") is False for branch in branches):
-        known = "|".join(_escape(key) for key in by_key)
-        patterns[rf"^stores\.{_NAME}\.(?!(?:{known})$)"] = False  # no adapter takes it
-    return patterns
+def _annotate_keys(schema: dict[str, Any]) -> None:
+    """Hover text and key-naming messages for every property of every object schema."""
+    for model in (schema, *schema["$defs"].values()):
+        required = set(model.get("required", ()))
+        for key, prop in model.get("properties", {}).items():
+            if not isinstance(prop, dict) or (key == "protocol" and "pattern" in prop):
+                continue
+            annotate(prop, key, required=key in required)
 
 
-_ANY_CASE_NOTE = " Letter case is ignored, as DataJoint does."
-
-
-def _protocol_key(protocols: list[str]) -> dict[str, Any]:
-    return {
-        "description": f"{StoreSpec.model_fields['protocol'].description}{_ANY_CASE_NOTE}",
-        "examples": protocols,
-        "pattern": f"^(?:{'|'.join(_any_case(p) for p in protocols)})$",
-        "type": "string",
-    }
+def _describe_store(store: dict[str, Any], defs: dict[str, Any]) -> None:
+    """The store's own ``protocol`` (every registered one) and a snippet per protocol."""
+    branches = _branches(defs, store)
+    protocols = sorted(protocol_of(branch) for branch in branches)
+    if "allOf" in store:
+        store["properties"]["protocol"] = protocol_key(protocols)
+    store["defaultSnippets"] = [
+        store_snippet(protocol_of(branch), branch) for branch in sorted(branches, key=protocol_of)
+    ]
 
 
 def _protocol_in_any_case(prop: dict[str, Any]) -> None:
@@ -244,45 +306,20 @@ def _protocol_in_any_case(prop: dict[str, Any]) -> None:
     if protocol != protocol.lower():
         return
     del prop["const"]
-    prop["pattern"] = f"^{_any_case(protocol)}$"
+    prop["pattern"] = f"^{protocol_pattern(protocol)}$"
     prop["examples"] = [protocol]
-    prop["description"] = f"{prop.get('description', '')}{_ANY_CASE_NOTE}".strip()
-
-
-def _any_case(word: str) -> str:
-    """A regex for every spelling of lowercase ``word`` that lowercases back to it."""
-    return "".join(
-        f"[{c}{c.upper()}]" if len(c.upper()) == 1 and c.upper() != c else _escape(c) for c in word
-    )
-
-
-_ANNOTATIONS = ("title", "description", "examples", "default")
-
-
-def _shared_key(key: str, props: list[dict[str, Any]]) -> dict[str, Any]:
-    """One key across every protocol that has it: its type when they all agree."""
-    shapes = {json.dumps(_shape(p), sort_keys=True) for p in props}
-    merged: dict[str, Any] = _shape(props[0]) if len(shapes) == 1 else {}
-    for word in ("description", "examples", "default"):
-        values = [json.dumps(p[word], sort_keys=True) if word in p else None for p in props]
-        if values[0] is not None and len(set(values)) == 1:
-            merged[word] = props[0][word]
-    if "description" not in merged:
-        common = StoreSpec.model_fields.get(key)
-        merged["description"] = (
-            common.description
-            if common is not None and common.description
-            else f"Key {key!r}; its meaning and type depend on the store's protocol."
-        )
-    return merged
-
-
-def _shape(prop: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in prop.items() if k not in _ANNOTATIONS}
+    prop["description"] = f"{prop.get('description', '')} Letter case is ignored.".strip()
+    annotate(prop, "protocol", required=True, kind=f'"{protocol}" in any letter case')
 
 
 def _branches(defs: dict[str, Any], store: dict[str, Any]) -> list[dict[str, Any]]:
-    refs = [item["$ref"] for item in store["oneOf"]] if "oneOf" in store else [store["$ref"]]
+    """The store-spec branches: the ``then`` of each protocol, or the only one."""
+    if "allOf" in store:
+        refs = [item["then"]["$ref"] for item in store["allOf"]]
+    elif "oneOf" in store:
+        refs = [item["$ref"] for item in store["oneOf"]]
+    else:
+        refs = [store["$ref"]]
     return [defs[_def_name({"$ref": ref})] for ref in refs]
 
 
@@ -295,11 +332,6 @@ def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
     return next(option for option in options if option.get("type") != "null")
 
 
-def _escape(key: str) -> str:
-    """Escape regex syntax only: ECMA-262 (editors) rejects needless escapes."""
-    return "".join("\\" + c if c in "\\^$.*+?()[]{}|/" else c for c in key)
-
-
 # -- python -m datajoint_storage.schema -----------------------------------------------
 
 
@@ -309,7 +341,7 @@ def _default_output() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the schema: by default the built-in one, to this source tree's schemas/."""
+    """Write the schema: by default the built-in one, to this source tree's copy."""
     parser = argparse.ArgumentParser(
         prog=REGENERATE_COMMAND,
         description="Write the JSON Schema of datajoint.json.",
@@ -326,16 +358,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="describe every installed adapter, plugins included, not only the built-ins",
     )
     args = parser.parse_args(argv)
-    text = render(datajoint_json_schema() if args.installed else builtin_schema())
-    if args.output == "-":
-        sys.stdout.write(text)
-        return 0
-    path = Path(args.output) if args.output else _default_output()
-    if path is None:
+    schema = datajoint_json_schema() if args.installed else builtin_schema()
+    output = args.output or _default_output()
+    if output is None:
         parser.error("not running from a source tree: pass -o FILE")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}", file=sys.stderr)
+    path = write_schema(schema, output)
+    if path is not None:
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 

@@ -9,6 +9,7 @@ secret) can never reach the text.
 from __future__ import annotations
 
 import difflib
+import re
 import threading
 from collections.abc import Callable, Mapping
 from copy import copy
@@ -19,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Secret,
     SecretStr,
     Strict,
     StrictStr,
@@ -119,17 +121,35 @@ class StoreSpec(BaseModel):
         """Hash, schema and filepath sections must not contain one another."""
         if (self.hash_prefix, self.schema_prefix, self.filepath_prefix) == _DEFAULT_PREFIXES:
             return self  # most stores keep the defaults, which never overlap
-        # An empty prefix means "unset" (as DataJoint treats it); compare whole segments.
-        named = [(key, getattr(self, key)) for key in _PREFIX_KEYS if getattr(self, key)]
-        parts = [(key, value, value.strip("/") + "/") for key, value in named]
-        for i, (key_a, raw_a, a) in enumerate(parts):
-            for key_b, raw_b, b in parts[i + 1 :]:
-                if a.startswith(b) or b.startswith(a):
-                    raise ValueError(
-                        f"{key_a} {raw_a!r} and {key_b} {raw_b!r} overlap; "
-                        "the three prefixes must be mutually exclusive"
-                    )
+        pairs = overlapping_prefixes({key: getattr(self, key) for key in _PREFIX_KEYS})
+        if pairs:
+            raise ValueError(overlap_message(*pairs[0]))
         return self
+
+
+#: How every prefix-overlap message ends (``validate_store`` reports each pair itself).
+OVERLAP_RULE = "the three prefixes must be mutually exclusive"
+
+
+def overlapping_prefixes(values: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Every pair of prefixes in ``values`` that overlap, as ``(key, value, key, value)``.
+
+    Missing prefixes take their defaults; non-string values are left to type checks.
+    An empty prefix means "unset" (as DataJoint treats it); whole segments are compared.
+    """
+    defaults = dict(zip(_PREFIX_KEYS, _DEFAULT_PREFIXES, strict=True))
+    named = [(key, values.get(key, defaults[key])) for key in _PREFIX_KEYS]
+    parts = [(k, v, v.strip("/") + "/") for k, v in named if isinstance(v, str) and v]
+    return [
+        (key_a, raw_a, key_b, raw_b)
+        for i, (key_a, raw_a, a) in enumerate(parts)
+        for key_b, raw_b, b in parts[i + 1 :]
+        if a.startswith(b) or b.startswith(a)
+    ]
+
+
+def overlap_message(key_a: str, raw_a: str, key_b: str, raw_b: str) -> str:
+    return f"{key_a} {raw_a!r} and {key_b} {raw_b!r} overlap; {OVERLAP_RULE}"
 
 
 def _secret_field(key: str, required: bool) -> tuple[Any, FieldInfo]:
@@ -256,7 +276,7 @@ def dump_spec(spec: StoreSpec, *, reveal: bool) -> dict[str, Any]:
         if not always and key not in fields_set:
             continue
         value = values[key]
-        if isinstance(value, SecretStr):
+        if isinstance(value, (SecretStr, Secret)):
             value = value.get_secret_value() if reveal else str(value)
         elif isinstance(value, list):
             value = list(value)
@@ -314,8 +334,21 @@ def validate_store(
             missing.append(key)
         elif error["type"] == "extra_forbidden" and key is not None:
             invalid.append(key)
+        elif not loc and error["msg"].endswith(OVERLAP_RULE):
+            continue  # the model names the first pair; every pair is reported below
         else:
             problems.append(_value_problem(name, protocol, loc, error["msg"], origin, raw))
+    # Checked on the raw values, so an overlap is reported even next to a type error.
+    for a, raw_a, b, raw_b in overlapping_prefixes(raw):
+        sources = [origin(a), origin(b)]
+        problems.append(
+            InvalidValueError(
+                f"{overlap_message(a, raw_a, b, raw_b)}{_where(name, sources)}",
+                store=name,
+                key=a if a in raw else b,
+                source=_first(sources),
+            )
+        )
     where = _where(name, [origin(k) for k in raw])
     head: list[StoreConfigError] = []
     if missing:
@@ -354,16 +387,21 @@ def _value_problem(
     raw: Mapping[str, Any],
 ) -> InvalidValueError:
     msg = msg.removeprefix("Value error, ")
-    if not loc:  # a rule across keys (prefix overlap, credential pairing)
-        sources = [origin(k) for k in raw]
+    if not loc:  # a rule across keys (credential pairing...): the keys its message names
+        involved = [k for k in raw if re.search(rf"(?<![\w.]){re.escape(str(k))}(?![\w.])", msg)]
+        sources = [origin(k) for k in involved or raw]
         return InvalidValueError(
             f"{msg}{_where(name, sources)}",
             store=name,
+            key=involved[0] if involved else None,
             source=_first(sources),
         )
     key = str(loc[0])
     path = ".".join(str(part) for part in loc)
     source = origin(key)
+    quoted = raw.get(key)
+    if len(loc) == 1 and quoted in ("true", "false", "True", "False"):
+        msg += f"; write {str(quoted).lower()} without quotes"  # a boolean, quoted
     return InvalidValueError(
         f"Invalid value for {path}: {msg}{_where(name, [source])}",
         store=name,

@@ -11,12 +11,17 @@ import hashlib
 import json
 import threading
 import weakref
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._contract import internal_call
 from .backend_errors import BackendGuard, guard_filesystem
+from .datajoint_rules import inaccessible_location
 from .resolve import ResolvedStore
 from .settings import Config, get_config
+
+if TYPE_CHECKING:
+    import fsspec
 
 __all__ = ["Store", "get_filesystem", "get_store"]
 
@@ -24,10 +29,11 @@ __all__ = ["Store", "get_filesystem", "get_store"]
 class Store:
     """One configured store bound to its adapter; the spec stays private."""
 
-    def __init__(self, resolved: ResolvedStore) -> None:
+    def __init__(self, resolved: ResolvedStore, *, cwd: Path | None = None) -> None:
         self._resolved = resolved
+        self._cwd = cwd  # relative file locations are taken from here (None: the process's)
         self._spec = resolved.plain()
-        self._fs: Any = None
+        self._fs: fsspec.AbstractFileSystem | None = None
         self._lock = threading.Lock()
 
     name = property(lambda self: self._resolved.name, doc="The store's name.")
@@ -41,17 +47,22 @@ class Store:
         return hashlib.sha256(text.encode()).hexdigest()
 
     @property
-    def filesystem(self) -> Any:
+    def filesystem(self) -> fsspec.AbstractFileSystem:
         """The adapter's fsspec filesystem, created on first use."""
-        if self._fs is None:
+        fs = self._fs
+        if fs is None:
             with self._lock:
-                if self._fs is None:
-                    self._fs = self._create_filesystem()
-        return self._fs
+                fs = self._fs
+                if fs is None:
+                    fs = self._fs = self._create_filesystem()
+        return fs
 
-    def _create_filesystem(self) -> Any:
+    def _create_filesystem(self) -> fsspec.AbstractFileSystem:
         # Every failure, at creation or in any later call, names the store and hides its
         # secrets (backend_errors.py); raised outside the except, it has no hidden context.
+        refused = inaccessible_location(self._resolved, self._cwd)
+        if refused is not None:  # as DataJoint's StorageBackend: never create the directory
+            raise refused
         guard = BackendGuard(self.name, self.protocol, self._resolved.secret_values)
         try:
             with internal_call():  # one filesystem per store, guarded here: not the adapter's cache
@@ -59,7 +70,8 @@ class Store:
         except Exception as exc:  # any SDK error: name the store, never a secret
             failure = guard.error(exc, "could not create its filesystem")
         else:
-            return guard_filesystem(fs, guard)
+            guarded: fsspec.AbstractFileSystem = guard_filesystem(fs, guard)
+            return guarded
         raise failure
 
     def full_path(self, relpath: str) -> str:
@@ -95,11 +107,11 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
     config = config or get_config()
     key = (id(config), name)
     hit = _stores.get(key)
-    if hit is not None and hit[0] == config.generation and hit[2]() is config:
+    if hit is not None and hit[0] == config._generation and hit[2]() is config:
         return hit[1]
     with _lock:
-        generation = config.generation
-        store = Store(config.resolve(name))
+        generation = config._generation
+        store = Store(config.resolve(name), cwd=config.cwd)
         previous = _stores.get(key)
         if previous is not None and previous[1].fingerprint == store.fingerprint:
             store = previous[1]  # same spec: keep its filesystem
@@ -107,19 +119,21 @@ def get_store(name: str | None = None, *, config: Config | None = None) -> Store
         return store
 
 
-def get_filesystem(name: str | None = None, *, config: Config | None = None) -> Any:
+def get_filesystem(
+    name: str | None = None, *, config: Config | None = None
+) -> fsspec.AbstractFileSystem:
     """The fsspec filesystem of store ``name`` (the default store when None), cached.
 
-    A hit is one lookup in the config's ``filesystems``, which every change empties;
+    A hit is one lookup in the config's ``_filesystems``, which every change empties;
     after a change, a store whose resolved spec is unchanged keeps its filesystem.
     """
     config = config or get_config()
-    fs = config.filesystems.get(name)
+    fs = config._filesystems.get(name)
     if fs is not None:
         return fs
-    generation = config.generation
+    generation = config._generation
     fs = get_store(name, config=config).filesystem
     with config._lock:
-        if config.generation == generation:  # not changed meanwhile: safe to remember
-            config.filesystems[name] = fs
+        if config._generation == generation:  # not changed meanwhile: safe to remember
+            config._filesystems[name] = fs
     return fs

@@ -38,9 +38,13 @@ class Run:
         return json.loads(self.stdout)
 
 
-def invoke(*args: str, env: dict[str, str] | None = None, color: bool = False) -> Run:
+def invoke(
+    *args: str, env: dict[str, str] | None = None, color: bool = False, input: str | None = None
+) -> Run:
     """Run the command in this process (exceptions escaping the boundary fail the test)."""
-    result = CliRunner(catch_exceptions=False).invoke(cli, list(args), env=env, color=color)
+    result = CliRunner(catch_exceptions=False).invoke(
+        cli, list(args), env=env, color=color, input=input
+    )
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
@@ -50,6 +54,7 @@ def run_script(
     env: dict[str, str] | None = None,
     extra_path: list[Path] | None = None,
     timeout: float = 60,
+    stdin: str | None = None,
 ) -> Run:
     """Run the installed console script in a fresh process."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")}
@@ -64,6 +69,7 @@ def run_script(
         env=base,
         cwd=cwd,
         timeout=timeout,
+        input=stdin,
     )
     return Run(done.returncode, done.stdout, done.stderr)
 

@@ -17,7 +17,14 @@ from datajoint_storage import schema as schema_module
 from tests._cli_support import assert_no_traceback, invoke
 from tests.helpers import Project
 
-FILE_STORE = {"protocol": "file", "location": "/data/main"}
+#: Relative to the project, created for every test: DataJoint 2.3.5 refuses a file store
+#: whose directory does not exist, and so does validate.
+FILE_STORE = {"protocol": "file", "location": "data/main"}
+
+
+@pytest.fixture(autouse=True)
+def _file_store_directory(project: Project) -> None:
+    (project.root / "data" / "main").mkdir(parents=True)
 
 
 # -- validate -------------------------------------------------------------------------
@@ -36,7 +43,18 @@ def test_validate_a_valid_configuration_exits_0(project: Project) -> None:
     assert doc["result"]["valid"] is True
     assert doc["result"]["stores"] == ["main"]
     assert doc["result"]["default"] == "main"
-    assert any(str(path) in source for source in doc["result"]["sources"])
+    sources = {s["name"]: s for s in doc["result"]["sources"]}
+    assert sources["datajoint.json"] == {
+        "kind": "file",
+        "name": "datajoint.json",
+        "path": str(path),
+        "label": f"datajoint.json: {path}",
+    }
+    assert sources["DJ_STORES"]["set"] is False
+    assert sources["DJ_STORES"]["label"] == "DJ_STORES: not set"
+    assert "Source(" not in json.dumps(doc)  # data, never reprs
+    text = invoke("validate").stdout
+    assert f"datajoint.json: {path}" in text and "DJ_STORES: not set" in text
 
 
 def test_validate_reports_every_problem_with_store_key_and_source(project: Project) -> None:
@@ -73,7 +91,10 @@ def test_validate_reports_a_bad_default_name(project: Project) -> None:
     doc = invoke("--json", "validate").json()
     assert doc["exit_code"] == 1
     (problem,) = doc["result"]["problems"]
-    assert problem["key"] == "default" and "did you mean 'main'" in problem["message"]
+    assert problem["key"] == "stores.default" and problem["store"] is None
+    assert "did you mean 'main'" in problem["message"]
+    expected = "  - stores.default: Storage 'mian' is requested but not configured in stores"
+    assert expected in invoke("validate").stdout
 
 
 def test_validate_with_nothing_configured_is_valid() -> None:
@@ -87,7 +108,7 @@ def test_an_unreadable_source_is_an_environment_error(monkeypatch: pytest.Monkey
     run = invoke("validate")
     assert run.exit_code == 2
     assert run.stderr.strip().splitlines() == [
-        "Error: DJ_STORES is not valid JSON: Expecting property name enclosed in double "
+        "Error: DJ_STORES contains invalid JSON: Expecting property name enclosed in double "
         "quotes at line 1 column 30"
     ]
     assert run.stdout == ""
@@ -197,14 +218,14 @@ def test_show_origin_prints_the_source_of_every_value(
 
     run = invoke("show", "--origin")
     location_line = next(line for line in run.stdout.splitlines() if "location" in line)
-    assert location_line.split() == ["location", "/data/main", f"({path})"]
+    assert location_line.split() == ["location", "data/main", f"({path})"]
 
 
 def test_show_an_unknown_store_fails_with_a_suggestion(project: Project) -> None:
     project.write_config({"stores": {"main": FILE_STORE}})
     run = invoke("show", "mian")
     assert run.exit_code == 1
-    assert "Store 'mian' is not configured" in run.stdout
+    assert "Storage 'mian' is requested but not configured in stores" in run.stdout
     assert "did you mean 'main'" in run.stdout
 
 
@@ -212,9 +233,38 @@ def test_show_lists_the_valid_stores_and_the_problems_of_the_others(project: Pro
     project.write_config({"stores": {"good": FILE_STORE, "bad": {**FILE_STORE, "x": 1}}})
     doc = invoke("--json", "show").json()
     assert doc["exit_code"] == 1
-    assert list(doc["result"]["stores"]) == ["good"]
+    assert list(doc["result"]["stores"]) == ["good", "bad"]
+    assert doc["result"]["stores"]["good"]["valid"] is True
     (problem,) = doc["result"]["problems"]
     assert problem["store"] == "bad" and problem["error"] == "InvalidKeysError"
+
+
+def test_show_of_an_invalid_store_shows_the_raw_values_and_their_origins(
+    project: Project,
+) -> None:
+    path = project.write_config(
+        {"stores": {"bad": {"protocol": "s3", "bucket": "acq", "secret_key": "hunter2-canary"}}}
+    )
+    project.write_secret("bad", "access_key", "AKIA-canary")
+    doc = invoke("--json", "show", "bad").json()
+    bad = doc["result"]["stores"]["bad"]
+    assert bad["valid"] is False and "spec" not in bad
+    assert bad["raw"] == {
+        "protocol": "s3",
+        "bucket": "acq",
+        "secret_key": "**********",
+        "access_key": "**********",
+    }
+    assert bad["origin"]["bucket"] == str(path)
+    assert bad["origin"]["access_key"] == str(project.root / ".secrets" / "stores.bad.access_key")
+    assert doc["result"]["problems"][0]["store"] == "bad"
+
+    run = invoke("show", "bad")
+    assert run.exit_code == 1
+    assert "bad  (INVALID: raw merged values, not validated" in run.stdout
+    assert f"! bucket      acq         ({path})" in run.stdout
+    assert "problems:" in run.stdout and "s3 store is missing: endpoint" in run.stdout
+    assert "canary" not in run.output
 
 
 # -- schema ---------------------------------------------------------------------------
@@ -303,10 +353,12 @@ def test_init_writes_a_starter_that_validates_checks_and_matches_the_schema(
     assert isinstance(document["$comment"], list) and document["$comment"]
     jsonschema.validate(document, schema_module.datajoint_json_schema())
 
-    assert invoke("validate").exit_code == 0
+    assert document["stores"]["main"]["location"] == "data"  # relative: nothing of this machine
+    assert invoke("validate", "--strict").exit_code == 0
+    before = sorted((project.root / "data").rglob("*"))
     check = invoke("--json", "check").json()
     assert check["exit_code"] == 0, check
-    assert not (project.root / "data").exists()  # the probe left nothing behind
+    assert sorted((project.root / "data").rglob("*")) == before  # the probe left nothing behind
 
 
 def test_init_refuses_to_overwrite_and_changes_nothing(project: Project) -> None:

@@ -122,7 +122,10 @@ def test_check_reports_configuration_problems_per_store(project: Project) -> Non
 
     unknown = invoke("check", "nosuch")
     assert unknown.exit_code == 1
-    assert "configure failed: Store 'nosuch' is not configured" in unknown.stdout
+    assert (
+        "configure failed: Storage 'nosuch' is requested but not configured in stores"
+        in unknown.stdout
+    )
 
 
 def test_check_fails_fast_on_a_closed_port_with_a_one_line_reason(project: Project) -> None:

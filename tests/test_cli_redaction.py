@@ -173,7 +173,7 @@ def test_unreadable_sources_holding_secrets_are_reported_without_them(
     monkeypatch.setenv("DJ_STORES", truncated)
     run = invoke(*mode, *command)
     assert run.exit_code == 2
-    assert "DJ_STORES is not valid JSON" in run.output
+    assert "DJ_STORES contains invalid JSON" in run.output
     assert_clean(run)
 
     monkeypatch.delenv("DJ_STORES")

@@ -63,7 +63,7 @@ def test_exit_codes_of_the_real_script(project: Project) -> None:
 
     broken = run_script("validate", cwd=project.root, env={"DJ_STORES": "[1"})
     assert broken.exit_code == 2
-    assert broken.stderr.startswith("Error: DJ_STORES is not valid JSON")
+    assert broken.stderr.startswith("Error: DJ_STORES contains invalid JSON")
     assert_no_traceback(broken)
 
     usage = run_script("frobnicate", cwd=project.root)
@@ -100,13 +100,14 @@ def test_python_dash_m_runs_the_same_command(project: Project) -> None:
 
 def test_check_in_a_fresh_process_leaves_nothing_behind(project: Project, tmp_path: Path) -> None:
     location = tmp_path / "store" / "nested"
+    location.mkdir(parents=True)  # DataJoint 2.3.5 refuses a file store whose directory is absent
     project.write_config({"stores": {"main": {"protocol": "file", "location": str(location)}}})
     started = time.monotonic()
     run = run_script("--json", "check", cwd=project.root)
     doc = json.loads(run.stdout)
     assert doc["exit_code"] == run.exit_code == 0, run.output
     assert doc["result"]["stores"][0]["seconds"] < time.monotonic() - started
-    assert not (tmp_path / "store").exists()
+    assert list(location.iterdir()) == []
 
 
 def test_installed_plugins_in_adapters_and_schema_and_failures_as_warnings(

@@ -1,11 +1,14 @@
 """The JSON Schema of datajoint.json: built from the live registry, committed, and in
-agreement with ``dj.config.validate()`` on every document of ``tests/schema_corpus/``.
+agreement with the library on every document of ``tests/schema_corpus/``.
 
-A corpus case is ``{"description", "valid", "document"}``: ``valid`` is the verdict of
-both. ``"library_only": why`` marks a rule JSON Schema cannot express: only the library
-decides, and the schema's verdict is pinned as the documented gap (it accepts, unless
-``"schema_valid": false`` says otherwise). ``"plugin": true`` installs the corpus plugin
-(a real ``*.dist-info`` on ``sys.path``) first.
+The library's verdict is ``dj.config.validate()`` for the stores and
+:func:`~datajoint_storage.datajoint_settings.settings_problems` for DataJoint's other
+settings. A corpus case is ``{"description", "valid", "document"}``: ``valid`` is the
+verdict of both. ``"library_only": why`` marks a rule JSON Schema cannot express: only
+the library decides, and the schema's verdict is pinned as the documented gap (it
+accepts, unless ``"schema_valid": false`` says otherwise). ``"plugin": true`` installs
+the corpus plugin (a real ``*.dist-info`` on ``sys.path``) first. ``"key"`` and
+``"editor_valid"`` are for the editor test (``tests/editor/``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pydantic import Field
 
 import datajoint_storage as dj
 from datajoint_storage import registry
+from datajoint_storage.datajoint_settings import settings_problems
 from datajoint_storage.schema import (
     COMMITTED_PATH,
     DRAFT,
@@ -35,6 +39,7 @@ from datajoint_storage.schema import (
     render,
 )
 from datajoint_storage.spec import SECRET_KEYS
+from tests._cli_support import invoke
 from tests.helpers import REPO, Project
 from tests.plugin_dist import make_distribution
 
@@ -43,7 +48,16 @@ CASES = sorted(CORPUS.glob("*.json"))
 COMMITTED = REPO / COMMITTED_PATH
 BUILTINS = {"file", "memory", "s3", "gcs", "azure"}
 PLUGINS = {"labarchive", "tapevault"}
-KEYS = {"description", "valid", "library_only", "schema_valid", "plugin", "document"}
+KEYS = {
+    "description",
+    "valid",
+    "library_only",
+    "schema_valid",
+    "editor_valid",
+    "plugin",
+    "key",
+    "document",
+}
 
 PLUGIN_MODULE = '''
 from typing import Any
@@ -131,23 +145,34 @@ def schema_says(schema: dict[str, Any], document: Any) -> tuple[bool, str]:
 
 
 def library_says(project: Project, document: Any) -> tuple[bool, str]:
-    """The library's verdict on ``document`` written as the project's datajoint.json."""
+    """The library's verdict on ``document`` written as the project's datajoint.json.
+
+    The stores are ``dj.config.validate()``'s; DataJoint's other settings are checked
+    with the models the schema is generated from (:mod:`datajoint_settings`).
+    """
     project.write_config(json.dumps(document))
     dj.config.reload()
     try:
-        dj.config.validate()
+        # The corpus is about the document; whether a file store's directory exists on
+        # this machine (DataJoint's StorageBackend check) is not the document's to say.
+        problems = [
+            p for p in dj.config.problems() if "Inaccessible local directory" not in str(p)
+        ]
     except dj.DataJointError as exc:
         return False, str(exc)
-    return True, ""
+    if problems:
+        return False, str(dj.ValidationReport(problems))
+    settings = settings_problems(document)
+    return not settings, "; ".join(settings)
 
 
 def branches(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The store-spec branches of the discriminated union, by protocol."""
+    """The store-spec branches, by protocol: the ``then`` of each ``if`` on ``protocol``."""
     defs = schema["$defs"]
     store = defs[schema["$defs"]["Stores"]["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
     found = {}
-    for item in store["oneOf"]:
-        branch = defs[item["$ref"].rsplit("/", 1)[1]]
+    for item in store["allOf"]:
+        branch = defs[item["then"]["$ref"].rsplit("/", 1)[1]]
         found[branch["properties"]["protocol"]["examples"][0]] = branch
     return found
 
@@ -167,6 +192,16 @@ def test_corpus_covers_what_the_issue_lists() -> None:
     assert sum(not c["valid"] and not c.get("library_only") for c in cases) >= 30
     assert sum(bool(c.get("library_only")) for c in cases) >= 5
     assert sum(bool(c.get("plugin")) for c in cases) >= 5
+    # What an editor marks, it must say where: every such case names the offending key
+    # (null only when the document itself is the problem).
+    for path, case in zip(CASES, cases, strict=True):
+        schema_valid = case.get("schema_valid", True) if case.get("library_only") else case["valid"]
+        if not case.get("editor_valid", schema_valid):
+            assert "key" in case, path
+    settings = [
+        c for c in cases if isinstance(c["document"], dict) and settings_problems(c["document"])
+    ]
+    assert len(settings) >= 20  # DataJoint's other settings, nested and flat
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda path: path.stem)
@@ -213,14 +248,19 @@ def test_schema_is_draft_2020_12_and_well_formed(committed: dict[str, Any]) -> N
 def test_stores_block_shape() -> None:
     schema = builtin_schema()
     assert schema["type"] == "object"
-    assert schema["additionalProperties"] is True  # other top-level keys of datajoint.json
+    assert schema["additionalProperties"] is False  # DataJoint would ignore a misspelt key
     assert "$schema" in schema["properties"]
     stores = schema["$defs"]["Stores"]
     for name in ("default", "filepath_default"):
         assert stores["properties"][name]["type"] == "string"
         assert schema["properties"][f"stores.{name}"]["type"] == "string"
     store = schema["$defs"][stores["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
-    assert store["discriminator"]["propertyName"] == "protocol"
+    assert "discriminator" not in store and "oneOf" not in store  # tools ignore both
+    assert store["required"] == ["protocol"]
+    assert set(store["properties"]["protocol"]["examples"]) == BUILTINS
+    for item in store["allOf"]:  # one if/then per protocol, the condition typed
+        condition = item["if"]["properties"]["protocol"]
+        assert condition["type"] == "string" and item["if"]["required"] == ["protocol"]
     assert set(branches(schema)) == BUILTINS
     for protocol, branch in branches(schema).items():
         assert branch["additionalProperties"] is False, protocol  # unknown keys rejected
@@ -254,7 +294,14 @@ def test_adapter_registered_in_code_appears(fresh_registry: None) -> None:
 
 #: Optional keys with no default by design: a missing store name is an error only when
 #: a caller asks for the default store, and $schema is the editor's business.
-NO_DEFAULT = {"$schema", "default", "filepath_default", "stores.default", "stores.filepath_default"}
+NO_DEFAULT = {
+    "$schema",
+    "$comment",
+    "default",
+    "filepath_default",
+    "stores.default",
+    "stores.filepath_default",
+}
 
 
 def _documented(schema: dict[str, Any], secret: Callable[[str], bool]) -> list[str]:
@@ -264,6 +311,8 @@ def _documented(schema: dict[str, Any], secret: Callable[[str], bool]) -> list[s
         required = set(model.get("required", ()))
         for key, prop in model.get("properties", {}).items():
             where = f"{name}.{key}"
+            if set(prop) >= {"$ref"}:  # a settings group: its own keys are documented
+                continue
             if "description" not in prop:
                 lacking.append(f"{where}: description")
             if key not in required and key not in NO_DEFAULT and "default" not in prop:
@@ -275,7 +324,7 @@ def _documented(schema: dict[str, Any], secret: Callable[[str], bool]) -> list[s
 
 
 def test_every_field_has_description_default_and_example(corpus_plugin: None) -> None:
-    assert _documented(builtin_schema(), lambda key: key in SECRET_KEYS) == []
+    assert _documented(builtin_schema(), lambda key: key.rsplit(".")[-1] in SECRET_KEYS) == []
     plugin_branch = branches(datajoint_json_schema())["labarchive"]["properties"]
     assert plugin_branch["retries"]["default"] == 3
     assert plugin_branch["retries"]["examples"] == [3]
@@ -358,3 +407,36 @@ def test_installed_option_includes_plugins(
         warnings.simplefilter("error")
         assert main(["-o", str(out)]) == 0
     assert set(branches(json.loads(out.read_text(encoding="utf-8")))) == BUILTINS
+
+
+def test_schema_command_dash_writes_standard_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`datajoint-storage schema -o -` prints the file's bytes and writes no file named '-'."""
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    expected = render(datajoint_json_schema())
+    for args in (("schema", "-o", "-"), ("schema",)):
+        run = invoke(*args)
+        assert run.exit_code == 0, run.stderr
+        assert run.stdout == expected, args
+    assert main(["-o", "-"]) == 0
+    assert list(here.iterdir()) == []
+
+
+def test_installed_export_has_the_editor_structure(corpus_plugin: None) -> None:
+    """The plugin-aware export is built like the committed one: if/then, snippets, words."""
+    live = datajoint_json_schema()
+    store = live["$defs"][live["$defs"]["Stores"]["additionalProperties"]["$ref"].rsplit("/")[-1]]
+    assert "oneOf" not in store and "discriminator" not in store
+    protocols = set(branches(live))
+    assert set(store["properties"]["protocol"]["examples"]) == protocols
+    assert {s["label"] for s in store["defaultSnippets"]} == {f"{p} store" for p in protocols}
+    snippets = {s["label"]: s["body"] for s in store["defaultSnippets"]}
+    assert snippets["labarchive store"] == {"protocol": "labarchive", "server": "${1:}"}
+    retries = branches(live)["labarchive"]["properties"]["retries"]
+    expected = "Invalid value for retries: expected an integer of at least 0."
+    assert retries["errorMessage"] == expected
+    assert retries["markdownDescription"].endswith("*an integer of at least 0* · default `3`")
+    assert set(live["properties"]) >= {"database", "database.host", "loglevel"}

@@ -59,6 +59,8 @@ class AzureAdapter(StorageAdapter):
     # max_attempts * (connect_timeout or read_timeout) + (max_attempts - 1) * retry_backoff
     # seconds (the backoff jittered by half); subclass and override these to change the
     # bound. (The Azure SDK alone would retry 3 times after 15, 18 and 24 s.)
+    #: The SDK imported on first use, and the extra of datajoint-storage that installs it.
+    sdk: tuple[str, str] = ("adlfs", "azure")
     #: Seconds to wait for a TCP connection to the blob endpoint.
     connect_timeout: float = 5
     #: Seconds to wait for each read from an open connection (not the whole transfer).
@@ -69,7 +71,7 @@ class AzureAdapter(StorageAdapter):
     retry_backoff: float = 1
 
     def create_filesystem(self, spec: dict[str, Any]) -> Any:
-        require("adlfs", "azure")
+        require(*self.sdk)
         from ._adlfs import BoundedAzureBlobFileSystem
 
         options: dict[str, Any] = {

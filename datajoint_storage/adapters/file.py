@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 from pydantic import Field, StrictStr
 
@@ -29,8 +30,14 @@ class FileAdapter(StorageAdapter):
 
         return LocalFileSystem(auto_mkdir=True)
 
+    #: The platform's path rules (``ntpath`` on Windows); tests swap in ``ntpath`` on Linux.
+    pathmod: ClassVar[ModuleType] = os.path
+
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
-        return super().full_path(spec, relpath).replace(os.sep, "/")
+        # Forward slashes on every platform, as fsspec's LocalFileSystem lists paths.
+        return super().full_path(spec, relpath).replace(self.pathmod.sep, "/")
 
     def get_url(self, spec: dict[str, Any], path: str) -> str:
-        return "file://" + os.path.abspath(path).replace(os.sep, "/")
+        # Three slashes before a drive too (``file:///C:/data/x``), as DataJoint fixed it.
+        absolute = self.pathmod.abspath(path).replace(self.pathmod.sep, "/")
+        return "file:///" + absolute.lstrip("/")

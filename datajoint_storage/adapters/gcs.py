@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import Field, SecretStr, StrictStr
+from pydantic import Field, Secret, SecretStr, StrictStr
 
 from ..storage_adapter import StorageAdapter
 from ._deps import require
@@ -27,7 +27,8 @@ class GCSAdapter(StorageAdapter):
             Field(description="Object prefix inside the bucket.", examples=["pipeline"]),
         ),
         "token": (
-            SecretStr | None,
+            # A key document as an object too: gcsfs and DataJoint 2.3.5 take one.
+            SecretStr | Secret[dict[str, Any]] | None,
             Field(
                 description="Credential: keep it in .secrets/stores.<name>.token or in DJ_STORES. "
                 "A key-file path, 'anon', 'google_default', 'cloud' or service-account JSON.",
@@ -44,6 +45,8 @@ class GCSAdapter(StorageAdapter):
     # max_attempts * (connect_timeout or read_timeout) seconds plus gcsfs's backoff
     # (1-2 s before the second attempt, doubling after); subclass and override these
     # to change the bound. (An OAuth token refresh uses google-auth's own timeout.)
+    #: The SDK imported on first use, and the extra of datajoint-storage that installs it.
+    sdk: tuple[str, str] = ("gcsfs", "gcs")
     #: Seconds to wait for a TCP connection to the storage endpoint.
     connect_timeout: float = 5
     #: Seconds to wait for each read from an open connection (not the whole transfer).
@@ -52,7 +55,7 @@ class GCSAdapter(StorageAdapter):
     max_attempts: int = 2
 
     def create_filesystem(self, spec: dict[str, Any]) -> Any:
-        require("gcsfs", "gcs")
+        require(*self.sdk)
         from aiohttp import ClientTimeout
 
         from ._gcsfs import BoundedGCSFileSystem
@@ -66,7 +69,9 @@ class GCSAdapter(StorageAdapter):
             "skip_instance_cache": True,
         }
         token = spec.get("token")
-        if token:
+        if isinstance(token, dict):
+            options["token"] = token
+        elif token:
             options["token"] = _key_document(token) if token.lstrip().startswith("{") else token
         if spec.get("project"):
             options["project"] = spec["project"]

@@ -86,6 +86,8 @@ class S3Adapter(StorageAdapter):
     # Bounded failure. A request that gets no answer ends after at most
     # max_attempts * (connect_timeout or read_timeout) seconds plus botocore's short
     # backoff; subclass and override these to change the bound.
+    #: The SDK imported on first use, and the extra of datajoint-storage that installs it.
+    sdk: tuple[str, str] = ("s3fs", "s3")
     #: Seconds to wait for a TCP connection to the endpoint.
     connect_timeout: float = 5
     #: Seconds to wait for each read from an open connection (not the whole transfer).
@@ -100,7 +102,7 @@ class S3Adapter(StorageAdapter):
         return f"{'https' if spec.get('secure', True) else 'http'}://{endpoint}"
 
     def create_filesystem(self, spec: dict[str, Any]) -> Any:
-        s3fs = require("s3fs", "s3")
+        s3fs = require(*self.sdk)
         config: dict[str, Any] = {
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,

@@ -7,7 +7,7 @@ package.
 
 from __future__ import annotations
 
-from . import check, init, read, reference  # noqa: F401 - each registers its commands
+from . import check, completion, doctor, edit, init, read, reference  # noqa: F401 - registers
 from .app import cli, main
 
 __all__ = ["cli", "main"]

@@ -139,7 +139,9 @@ def _report(outcome: Outcome, options: Options, secrets: frozenset[str], *, as_j
     "--json", "as_json", is_flag=True, help="Machine-readable output (one JSON document)."
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks (secrets still masked).")
-@click.version_option(package_name="datajoint-storage", prog_name="datajoint-storage")
+@click.version_option(
+    None, "-V", "--version", package_name="datajoint-storage", prog_name="datajoint-storage"
+)
 @click.pass_context
 def cli(
     ctx: click.Context,

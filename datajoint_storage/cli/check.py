@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from .app import cli
-from .options import Options, command_flags
+from .options import Options, command_flags, complete_store_names
 from .outcome import Outcome
 from .report import TextReporter, error_traceback, renders
 
@@ -16,7 +16,7 @@ DEFAULT_CHECK_TIMEOUT = 30.0
 
 
 @cli.command()
-@click.argument("store", required=False)
+@click.argument("store", required=False, shell_complete=complete_store_names)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.01),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
 
 from ..settings import Config
 
@@ -44,35 +45,70 @@ class Options:
         Read for every command, even those that do not use the stores: text we did not
         write (a plugin's error) is scrubbed whatever command printed it.
         """
-        from ..resolve import secret_values_of
-
-        found: set[str] = set()
         try:
-            for entry in self.config()._merged_entries().values():
-                found |= secret_values_of(entry, _adapter_named_in(entry.value))
+            return self.config().secret_values()
         except Exception:  # unreadable sources: their errors never quote a value
-            pass
-        return frozenset(found)
+            return frozenset()
+
+    def reset(self) -> None:
+        """Forget the configuration built so far (an option changed it)."""
+        self._config = None
 
 
-def _adapter_named_in(store: Any) -> Any:
-    """The adapter of a raw store, matched case-insensitively as resolution does."""
-    from ..registry import get_storage_adapter
+def _set_flag(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """A global option given after the command name sets the same global option."""
+    if not value:
+        return
+    options = ctx.ensure_object(Options)
+    if param.name == "config_file":
+        options.config_file = Path(value).expanduser().absolute()
+    else:
+        setattr(options, param.name or "", True)
+    if options.config_file is not None and options.ignore_config_file:
+        raise click.UsageError("--config and --ignore-config-file exclude each other")
+    options.reset()
 
-    protocol = store.get("protocol") if isinstance(store, dict) else None
-    return get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+
+def complete_store_names(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of a STORE argument: the configured store names."""
+    root = ctx.find_root()
+    config_file = root.params.get("config_file")
+    options = Options(
+        config_file=config_file, ignore_config_file=bool(root.params.get("ignore_config_file"))
+    )
+    try:
+        names = options.config().store_names()
+    except Exception:  # completion must never print an error into the shell
+        return []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
 
 
-def _set_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    """``--json`` / ``--debug`` after the command name set the same global option."""
-    if value:
-        setattr(ctx.ensure_object(Options), param.name or "", True)
+def complete_protocols(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of PROTOCOL: the registered protocols."""
+    from ..registry import registered_adapters
+
+    return [CompletionItem(p) for p in registered_adapters() if p.startswith(incomplete)]
 
 
 def command_flags(command: Any) -> Any:
-    """Accept ``--json`` and ``--debug`` after the command name too."""
-    for name, text in (("json", "Machine-readable output."), ("debug", "Show tracebacks.")):
+    """Accept the global options after the command name too."""
+    for name, text in (
+        ("json", "Machine-readable output."),
+        ("debug", "Show tracebacks."),
+        ("ignore-config-file", "Read no file at all."),
+    ):
         command = click.option(
             f"--{name}", is_flag=True, expose_value=False, callback=_set_flag, help=text
         )(command)
-    return command
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_set_flag,
+        help="Use this datajoint.json.",
+    )(command)

@@ -9,7 +9,7 @@ import click
 from ..errors import DataJointError
 from .app import cli
 from .data import name_entries, problem_data, problems_of, warning_data
-from .options import Options, command_flags
+from .options import Options, command_flags, complete_store_names
 from .outcome import Outcome
 from .report import TextReporter, render_problems, renders, value_text
 
@@ -28,7 +28,7 @@ def validate(options: Options, strict: bool) -> Outcome:
         "valid": not problems,
         "stores": config.store_names(),
         **name_entries(config),
-        "sources": config.sources(),
+        "sources": config.describe_sources(),
         "problems": problems,
         "warnings": warnings,
     }
@@ -36,7 +36,7 @@ def validate(options: Options, strict: bool) -> Outcome:
 
 
 @cli.command()
-@click.argument("store", required=False)
+@click.argument("store", required=False, shell_complete=complete_store_names)
 @click.option("--origin", is_flag=True, help="Also print the source of every value.")
 @command_flags
 @click.pass_obj
@@ -51,8 +51,11 @@ def show(options: Options, store: str | None, origin: bool) -> Outcome:
             spec = config.get_store_spec(name, redact=True)
         except DataJointError as exc:
             problems += problems_of(exc)
+            if name in config.store_names():  # invalid: show what was merged, and whence
+                raw = config.raw_store(name)
+                shown[name] = {"valid": False, "raw": raw["value"], "origin": raw["origins"]}
             continue
-        shown[name] = {"spec": spec}
+        shown[name] = {"valid": True, "spec": spec}
         if origin:
             shown[name]["origin"] = config.provenance(name)
     result = {
@@ -61,6 +64,63 @@ def show(options: Options, store: str | None, origin: bool) -> Outcome:
         "problems": [problem_data(p) for p in problems],
     }
     return Outcome("show", result, failed=bool(problems))
+
+
+@cli.command()
+@command_flags
+@click.pass_obj
+def stores(options: Options) -> Outcome:
+    """One line per configured store: protocol, valid or not, default, and its sources."""
+    config = options.config()
+    entries = name_entries(config)
+    rows = []
+    for name in config.store_names():
+        raw = config.raw_store(name)
+        value = raw["value"] if isinstance(raw["value"], dict) else {}
+        problems = [problem_data(p) for p in _store_problems(config, name)]
+        rows.append(
+            {
+                "name": name,
+                "protocol": value.get("protocol"),
+                "valid": not problems,
+                "default": entries["default"] == name,
+                "filepath_default": entries["filepath_default"] == name,
+                "sources": list(dict.fromkeys([raw["source"], *raw["origins"].values()])),
+                "problems": problems,
+            }
+        )
+    result = {**entries, "stores": rows}
+    return Outcome("stores", result, failed=not all(row["valid"] for row in rows))
+
+
+def _store_problems(config: Any, name: str) -> list[Any]:
+    try:
+        config.resolve(name)
+    except DataJointError as exc:
+        return problems_of(exc)
+    return []
+
+
+@renders("stores")
+def _render_stores(r: TextReporter, result: dict[str, Any]) -> None:
+    rows = result["stores"]
+    if not rows:
+        r.out("no stores configured")
+        return
+    name_w = max(len(row["name"]) for row in rows)
+    proto_w = max(len(value_text(row["protocol"] or "?")) for row in rows)
+    for row in rows:
+        marks = [m for m in ("default", "filepath_default") if row[m]]
+        state = "valid  " if row["valid"] else "INVALID"
+        line = (
+            f"{row['name'].ljust(name_w)}  {value_text(row['protocol'] or '?').ljust(proto_w)}  "
+            f"{state}  {', '.join(marks) or '-':<25}  {', '.join(row['sources'])}"
+        )
+        r.out(line, fg=None if row["valid"] else "red")
+    for entry in ("default", "filepath_default"):
+        named = result.get(entry)
+        if named is not None and named not in [row["name"] for row in rows]:
+            r.out(f"{entry}: {value_text(named)} (not a configured store)", fg="red")
 
 
 @renders("validate")
@@ -82,7 +142,24 @@ def _render_validate(r: TextReporter, result: dict[str, Any]) -> None:
     for entry in ("default", "filepath_default"):
         if result.get(entry) is not None:
             r.out(f"  {entry}: {value_text(result[entry])}")
-    r.out("  sources: " + (", ".join(result["sources"]) or "none (defaults only)"))
+    r.out("  sources:")
+    for source in result["sources"]:
+        r.out(f"    {source['label']}")
+
+
+def _render_raw(r: TextReporter, name: str, store: dict[str, Any]) -> None:
+    """An invalid store: the values as merged (not validated), each with its source."""
+    r.out(f"{name}  (INVALID: raw merged values, not validated; see problems)", fg="red", bold=True)
+    raw = store["raw"]
+    if not isinstance(raw, dict):
+        r.out(f"  {value_text(raw)}")
+        return
+    width = max((len(str(k)) for k in raw), default=0)
+    values = {k: value_text(v) for k, v in raw.items()}
+    value_width = max((len(v) for v in values.values()), default=0)
+    for key, shown in values.items():
+        where = store["origin"].get(key, "")
+        r.out(f"  ! {str(key).ljust(width)}  {shown.ljust(value_width)}  ({where})")
 
 
 @renders("show")
@@ -91,6 +168,9 @@ def _render_show(r: TextReporter, result: dict[str, Any]) -> None:
         if result.get(entry) is not None:
             r.out(f"{entry}: {value_text(result[entry])}")
     for name, store in result["stores"].items():
+        if not store.get("valid", True):
+            _render_raw(r, name, store)
+            continue
         r.out(f"{name}", bold=True)
         spec, origin = store["spec"], store.get("origin")
         width = max((len(k) for k in spec), default=0)

@@ -8,6 +8,7 @@ keys. Nothing existing is ever overwritten: the file is created with mode ``"x"`
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ NOTES = [
     "DJ_STORES environment variable.",
     'An S3 store: {"protocol": "s3", "endpoint": "s3.amazonaws.com", '
     '"bucket": "my-bucket", "location": "raw"}.',
+    'The "main" store\'s location is relative to the working directory, as DataJoint '
+    "reads it: run pipelines from this directory, or give each machine its own path "
+    "in DJ_STORES.",
     "Check it: `datajoint-storage validate`; see where each value comes from: "
     "`datajoint-storage show --origin`; probe the stores: `datajoint-storage check`.",
     "Editor support: `datajoint-storage schema -o datajoint.schema.json`, then add "
@@ -31,12 +35,28 @@ NOTES = [
 ]
 
 
-def starter_document(directory: Path) -> dict[str, Any]:
-    """The starter configuration: one ``file`` store under ``directory/data``."""
-    data = (directory.resolve() / "data").as_posix()
+#: The starter store's directory, next to the configuration file.
+DATA_DIR = "data"
+
+
+def starter_location(directory: Path, cwd: Path | None = None) -> str:
+    """The starter store's ``location``: ``data`` next to the file, relative, never an
+    absolute path of this machine (the file is meant to be committed).
+
+    DataJoint 2.3.5 takes a relative location from the working directory, so it is
+    written relative to the working directory ``init`` runs in (``data`` when that is
+    the file's own directory).
+    """
+    target = directory / DATA_DIR
+    return Path(os.path.relpath(target, cwd or Path.cwd())).as_posix()
+
+
+def starter_document(directory: Path, cwd: Path | None = None) -> dict[str, Any]:
+    """The starter configuration: one ``file`` store in ``directory/data``."""
+    location = starter_location(directory, cwd)
     return {
         "$comment": NOTES,
-        "stores": {"default": "main", "main": {"protocol": "file", "location": data}},
+        "stores": {"default": "main", "main": {"protocol": "file", "location": location}},
     }
 
 
@@ -52,6 +72,10 @@ def write_starter(config_file: Path) -> dict[str, Any]:
     except FileExistsError:
         raise CommandFailed(f"{config_file} already exists; it was left as it is") from None
     created, kept = [str(config_file)], []
+    data = config_file.parent / DATA_DIR  # DataJoint 2.3.5 refuses a store without it
+    if not data.is_dir():
+        data.mkdir()
+        created.append(str(data))
     secrets = config_file.parent / ".secrets"
     if not secrets.exists():
         secrets.mkdir(mode=0o700)

@@ -22,7 +22,9 @@ def get_config() -> Config:
     if _config is None:
         with _lock:
             if _config is None:
-                _config = Config()
+                config = Config()
+                config._warn_without_file = True
+                _config = config
     return _config
 
 

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..datajoint_rules import file_turns_off_secrets, ignore_config_file, inaccessible_location
 from ..errors import (
+    ConfigFileNotFoundError,
+    ConfigFileWarning,
     ConfigSourceError,
     ConfigWarning,
     InvalidValueError,
+    NotAStoreSettingError,
+    SettingKeyError,
     StoreConfigError,
     StoreNotFoundError,
     ValidationReport,
 )
 from ..resolve import NO_PROBLEMS, ResolvedStore, redact_mapping, redacted_raw, resolve_entry
 from ..spec import suggest
+from . import dotted
 from .layer import NAME_ENTRIES, Layer
 from .merge import RawEntry, merge_layers
 from .sources import (
@@ -25,14 +35,26 @@ from .sources import (
     JsonFileSource,
     RuntimeSource,
     SecretsDirSource,
+    dotenv_file,
     find_config_file,
     read_environment,
-    truthy,
+    search_bounds,
 )
-from .stores_view import StoresView
+from .sources.json_file import FILENAME
+from .stores_view import StoresView, mark_masked
+from .tracked import plain_copy
+
+if TYPE_CHECKING:
+    import fsspec
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
 SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
+
+#: DataJoint's words when no datajoint.json is found (it warns them at import).
+NO_CONFIG_FILE = (
+    f"No {FILENAME} found. Using defaults and environment variables. "
+    "Run `datajoint-storage init` to create a template configuration."
+)
 
 
 class Config:
@@ -52,6 +74,7 @@ class Config:
         self._lock = threading.RLock()
         self._runtime = RuntimeSource()
         self._sources: tuple[Any, ...] | None = None
+        self._files: ConfigFiles
         self._environ_in_force: dict[str, str] = {}
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
         self._merged: dict[str, RawEntry] | None = None
@@ -59,31 +82,45 @@ class Config:
         #: object fewer per store for the garbage collector to walk.
         self._resolved: dict[str, ResolvedStore | Sequence[StoreConfigError]] = {}
         #: Bumped on every change; caches compare it to know they are current.
-        self.generation = 0
+        self._generation = 0
         #: Store name -> filesystem, filled by ``store.get_filesystem``, emptied on change:
         #: the cache-hit path is one dict lookup.
-        self.filesystems: dict[str | None, Any] = {}
+        self._filesystems: dict[str | None, fsspec.AbstractFileSystem] = {}
+        self._stores_view: StoresView | None = None
+        #: DataJoint warns when its process-wide config finds no datajoint.json; so does
+        #: ``dj.config`` (``get_config`` sets this), not every ``Config`` built in code.
+        self._warn_without_file = False
 
     # -- sources -----------------------------------------------------------------
 
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
+        real = os.environ if self._environ is None else self._environ
         environ = read_environment(cwd, self._environ)
         self._environ_in_force = environ
+        dotenv = dotenv_file(cwd, {k: real[k] for k in real if k[:3].upper() == "DJ_"})
         config_file = secrets_dir = None
-        if not truthy(environ.get("DJ_IGNORE_CONFIG_FILE")):
-            named = environ.get("DJ_CONFIG_FILE")
+        ignored = ignore_config_file(environ)
+        named = None if ignored else environ.get("DJ_CONFIG_FILE")
+        if not ignored:
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
+            if config_file is None and self._warn_without_file:
+                warnings.warn(NO_CONFIG_FILE, ConfigFileWarning, stacklevel=5)
             project_secrets = config_file.parent / ".secrets" if config_file else None
             if project_secrets is not None and project_secrets.is_dir():
                 secrets_dir = project_secrets
             elif SYSTEM_SECRETS_DIR.is_dir():
                 secrets_dir = SYSTEM_SECRETS_DIR
+        searched = None if ignored or named else search_bounds(cwd)
+        stores_from_dotenv = "DJ_STORES" in environ.from_dotenv
+        self._files = ConfigFiles(
+            config_file, searched, ignored, secrets_dir, dotenv, sorted(environ)
+        )
         # Highest precedence first; this tuple is the whole precedence story.
         # (5. defaults are applied by each adapter's model.)
         return (
             self._runtime,  # 1. config["stores"][name] = {...}
-            DjStoresSource(environ),  # 2. DJ_STORES replaces the file's block
+            DjStoresSource(environ, dotenv if stores_from_dotenv else None),  # 2. DJ_STORES
             JsonFileSource(config_file) if config_file else None,  # 3. datajoint.json
             SecretsDirSource(secrets_dir) if secrets_dir else None,  # 4. fills unset keys
         )
@@ -93,8 +130,23 @@ class Config:
             if self._merged is None:
                 if self._lower is None:
                     self._sources = self._build_sources()
-                    self._lower = tuple(s() if s else None for s in self._sources[1:])
-                self._merged = merge_layers((self._runtime(), *self._lower))
+                    dj_stores, json_file, secrets = self._sources[1:]
+                    file_layer = json_file() if json_file else None
+                    if json_file and file_turns_off_secrets(
+                        json_file.document, self._environ_in_force
+                    ):
+                        secrets = None  # as DataJoint 2.3.5 does (datajoint_rules)
+                    self._lower = (
+                        dj_stores(),
+                        file_layer,
+                        secrets() if secrets else None,
+                    )
+                lower = self._lower
+                if self._runtime.replace_block:
+                    # ``config.stores = {...}`` is the whole block, as in DataJoint (which
+                    # merges secret files once, at import): secret files add nothing to it.
+                    lower = tuple(layer for layer in lower if layer and layer.mode != "fill")
+                self._merged = mark_masked(merge_layers((self._runtime(), *lower)))
             return self._merged
 
     def sources(self) -> list[str]:
@@ -102,6 +154,35 @@ class Config:
         self._merged_entries()
         assert self._sources is not None
         return [repr(s) for s in self._sources if s is not None]
+
+    def files(self) -> ConfigFiles:
+        """The files in force: ``datajoint.json`` (or where it was searched for), the
+        secrets directory, the ``.env`` read, and the ``DJ_*`` variable names set."""
+        with self._lock:
+            if self._sources is None or self._lower is None:
+                self._sources = self._build_sources()
+            return self._files
+
+    def describe_sources(self) -> list[dict[str, Any]]:
+        """Every source, highest precedence first, as data (``kind``, ``name``, ``path``,
+        and ``label``: ``datajoint.json: /path``, ``DJ_STORES: not set``)."""
+        self._merged_entries()
+        assert self._sources is not None
+        runtime, dj_stores, json_file, secrets = self._sources
+        files = self._files
+        out = [runtime.describe(), dj_stores.describe()]
+        if json_file is not None:
+            out.append(json_file.describe())
+        else:
+            out.append({"kind": "file", "name": FILENAME, "path": None, "ignored": files.ignored})
+            if files.searched is not None:
+                out[-1]["searched"] = {"from": str(files.searched[0]), "to": str(files.searched[1])}
+        out.append(
+            secrets.describe() if secrets else {"kind": "secrets", "name": ".secrets", "path": None}
+        )
+        for source in out:
+            source["label"] = _label(source)
+        return out
 
     def reload(self) -> None:
         """Read every file and environment variable again (runtime settings stay)."""
@@ -113,19 +194,100 @@ class Config:
         with self._lock:
             self._merged = None
             self._resolved = {}
-            self.filesystems = {}
-            self.generation += 1
+            self._filesystems = {}
+            self._generation += 1
 
-    # -- the runtime layer ---------------------------------------------------------
+    # -- the stores block, as DataJoint users write it ------------------------------
+
+    @property
+    def stores(self) -> StoresView:
+        """The merged stores block, a ``dict``; changing it is a runtime setting."""
+        view = self._stores_view
+        if view is None:
+            view = self._stores_view = StoresView(self)
+        # Current for C readers (json.dumps reads the storage). A broken source must not
+        # block writes; every read raises it.
+        with contextlib.suppress(ConfigSourceError):
+            view._sync(refresh=False)
+        return view
+
+    @stores.setter
+    def stores(self, value: Mapping[str, Any]) -> None:
+        self._replace_block(value)
 
     def __getitem__(self, key: str) -> Any:
-        if key != "stores":
-            raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
-        return StoresView(self)
+        """``config["stores"]``, ``config["stores.main.location"]``, ``config["stores.default"]``.
 
-    def __setitem__(self, key: str, value: Mapping[str, Any]) -> None:
-        if key != "stores":
-            raise KeyError(f"{key!r}: datajoint-storage configures only 'stores'")
+        Keys outside ``stores`` raise :class:`NotAStoreSettingError` (also a ``KeyError``).
+        """
+        parts = dotted.split_key(key)
+        return dotted.walk(self.stores, key, parts[1:])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``config[key]``, or ``default`` when it is not set.
+
+        DataJoint settings outside ``stores`` still raise: their value is not ``default``.
+        """
+        try:
+            return self[key]
+        except SettingKeyError as exc:
+            if isinstance(exc, NotAStoreSettingError):
+                raise
+            return default
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        parts = dotted.split_key(key)
+        if len(parts) == 1:
+            self._replace_block(value)
+        elif len(parts) == 2:
+            self.stores[parts[1]] = value
+        else:
+            with self._lock:
+                if len(parts) == 3 and parts[1] not in self.stores:
+                    self.stores[parts[1]] = {parts[2]: value}  # as a flat key creates one
+                    return
+                parent = dotted.walk(self.stores, key, parts[1:-1])
+                if not isinstance(parent, dict):
+                    raise SettingKeyError(
+                        f"Cannot set {key!r}: {'.'.join(parts[:-1])} is not an object", key=key
+                    )
+                parent[parts[-1]] = value
+
+    def __delitem__(self, key: str) -> None:
+        parts = dotted.split_key(key)
+        if len(parts) == 1:
+            self._replace_block({})  # DataJoint resets the setting: an empty block
+            return
+        with self._lock:
+            parent = dotted.walk(self.stores, key, parts[1:-1])
+            if not isinstance(parent, dict) or parts[-1] not in parent:
+                raise dotted.not_found(key)
+            del parent[parts[-1]]
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except SettingKeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        """The settings this config holds: ``stores``."""
+        return iter((dotted.STORES,))
+
+    if not TYPE_CHECKING:  # typed code gets no Any for a misspelt attribute
+
+        def __getattr__(self, name: str) -> Any:
+            if name in dotted.DATAJOINT_SETTINGS:
+                raise dotted.outside_stores(name)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in dotted.DATAJOINT_SETTINGS:
+            raise dotted.outside_stores(name)
+        object.__setattr__(self, name, value)
+
+    def _replace_block(self, value: Any) -> None:
         if not isinstance(value, Mapping):
             raise InvalidValueError(
                 "config['stores'] must be a mapping of store names", source="runtime"
@@ -133,16 +295,57 @@ class Config:
         for name in value:
             _check_name(name)
         with self._lock:
-            self._runtime.entries = {name: _copy(v) for name, v in value.items()}
+            self._runtime.entries = {name: plain_copy(v) for name, v in value.items()}
             self._runtime.deleted = set()
+            self._runtime.carried = {}
+            self._runtime.labels = {}
             self._runtime.replace_block = True
             self._changed()
+            self._refresh_view()
 
-    def _set_runtime_store(self, name: str, value: Any) -> None:
+    def _refresh_view(self) -> None:
+        """After a change of many stores: the view held by code is current for C readers."""
+        view = self._stores_view
+        if view is not None:
+            with contextlib.suppress(ConfigSourceError):
+                view._sync()
+
+    def load(self, filename: str | Path) -> None:
+        """Read the stores of a named ``datajoint.json``, as DataJoint's ``load`` does.
+
+        Each store the file defines replaces the store of that name (a runtime setting
+        whose provenance is the file); stores it does not name stay. A missing file is a
+        ``FileNotFoundError``.
+        """
+        path = Path(filename)
+        label = str(path)
+        if not path.is_file():
+            raise ConfigFileNotFoundError(f"Config file not found: {label}", source=label)
+        block = dict(JsonFileSource(path)().entries)
+        for name in block:
+            _check_name(name)
+        with self._lock:
+            for name, value in block.items():
+                self._runtime.entries[name] = plain_copy(value)
+                self._runtime.deleted.discard(name)
+                keys = value if isinstance(value, dict) else ()
+                self._runtime.labels[name] = {key: label for key in keys}
+            self._changed()
+            self._refresh_view()
+
+    def _set_runtime_store(
+        self, name: str, value: Any, origins: Mapping[str, str] | None = None
+    ) -> None:
+        """Set store ``name`` at runtime; ``origins``: keys set unchanged, and their source."""
         _check_name(name)
         with self._lock:
-            self._runtime.entries[name] = _copy(value)
+            self._runtime.entries[name] = plain_copy(value)
+            self._runtime.carried.pop(name, None)
             self._runtime.deleted.discard(name)
+            if origins:
+                self._runtime.labels[name] = dict(origins)
+            else:
+                self._runtime.labels.pop(name, None)
             self._changed()
 
     def _delete_runtime_store(self, name: str) -> None:
@@ -150,38 +353,46 @@ class Config:
             if name not in self._merged_entries():
                 raise KeyError(name)
             self._runtime.entries.pop(name, None)
+            self._runtime.carried.pop(name, None)
+            self._runtime.labels.pop(name, None)
             self._runtime.deleted.add(name)
             self._changed()
 
     @contextmanager
-    def override(self, *, stores: Mapping[str, Any]) -> Iterator[Config]:
-        """Set ``stores`` at runtime for the ``with`` block, then restore what was there."""
-        for name in stores:  # refuse before changing anything
+    def override(
+        self, *, stores: Mapping[str, Any] | None = None, **settings: Any
+    ) -> Iterator[Config]:
+        """Settings for the ``with`` block only, then what was there before.
+
+        ``stores={...}`` is the whole stores block inside the block, as in DataJoint;
+        ``stores__<name>={...}`` sets one store. Other DataJoint settings are refused.
+        """
+        one_store = {}
+        for key, value in settings.items():  # refuse before changing anything
+            head, _, name = key.partition("__")
+            if head != dotted.STORES or not name or "__" in name:
+                raise dotted.outside_stores(key)
+            one_store[name] = value
+        if stores is not None and not isinstance(stores, Mapping):
+            raise InvalidValueError(
+                "override(stores=...) takes a mapping of store names", source="runtime"
+            )
+        for name in [*(stores or ()), *one_store]:
             _check_name(name)
         with self._lock:
             saved = self._runtime.snapshot()
-            for name, value in stores.items():
+            if stores is not None:
+                self._replace_block(stores)
+            for name, value in one_store.items():
                 self._set_runtime_store(name, value)
+        self._refresh_view()
         try:
             yield self
         finally:
             with self._lock:
                 self._runtime.restore(saved)
                 self._changed()
-
-    def _raw_value(self, name: str) -> Any:
-        entry = self._merged_entries().get(name)
-        if entry is None:
-            raise KeyError(name)
-        if isinstance(entry.value, dict):  # secrets stay out of what code reads back
-            return {k: v for k, v in entry.value.items() if k not in entry.filled}
-        return entry.value
-
-    def _entry_names(self) -> list[str]:
-        return list(self._merged_entries())
-
-    def _redacted_block(self) -> dict[str, Any]:
-        return {name: redacted_raw(e) for name, e in self._merged_entries().items()}
+                self._refresh_view()
 
     # -- resolution ----------------------------------------------------------------
 
@@ -194,22 +405,24 @@ class Config:
         entry = merged.get(entry_name)
         if entry is None:
             return None, StoreNotFoundError(
-                f"No {entry_name} store: set stores.{entry_name} to the name of a configured store",
-                key=entry_name,
+                f"stores.{entry_name} is not configured: set it to the name of a configured "
+                "store, or name the store explicitly",
+                key=f"stores.{entry_name}",
             )
         if not isinstance(entry.value, str):
             return None, InvalidValueError(
                 f"Invalid value for stores.{entry_name}: must name a configured store "
                 f"(from {entry.source})",
-                key=entry_name,
+                key=f"stores.{entry_name}",
                 source=entry.source,
             )
         if entry.value not in merged or entry.value in NAME_ENTRIES:
             return None, StoreNotFoundError(
-                f"stores.{entry_name} names {entry.value!r}, which is not a configured store "
-                f"(from {entry.source}){suggest(entry.value, self.store_names())}",
-                store=entry.value,
-                key=entry_name,
+                f"Storage {entry.value!r} is requested but not configured in stores "
+                f"(stores.{entry_name} names it, from {entry.source})"
+                f"{suggest(entry.value, self.store_names())}",
+                # Under the key that is wrong, not as a key of a store that does not exist.
+                key=f"stores.{entry_name}",
                 source=entry.source,
             )
         return entry.value, None
@@ -222,7 +435,7 @@ class Config:
                 if entry is None or name in NAME_ENTRIES:
                     configured = self.store_names()
                     error = StoreNotFoundError(
-                        f"Store {name!r} is not configured"
+                        f"Storage {name!r} is requested but not configured in stores"
                         + (f"; configured stores: {', '.join(configured)}" if configured else "")
                         + suggest(name, configured),
                         store=name,
@@ -274,6 +487,33 @@ class Config:
         """
         return dict(self.resolve(name).origins)
 
+    def raw_store(self, name: str) -> dict[str, Any]:
+        """The merged, unvalidated entry ``name`` for display: its values (secrets
+        masked) and the source of each, even when the store is invalid."""
+        entry = self._merged_entries().get(name)
+        if entry is None:
+            raise StoreNotFoundError(f"Store {name!r} is not configured", store=name)
+        value = redacted_raw(entry)
+        keys = value if isinstance(value, dict) else {}
+        return {
+            "value": value,
+            "source": entry.source,
+            "origins": {key: entry.origin(key) for key in keys},
+        }
+
+    def secret_values(self) -> frozenset[str]:
+        """Every secret value the merged stores hold, valid or not: what output we did
+        not write (a plugin's or an SDK's error text) is scrubbed of before printing."""
+        from ..registry import get_storage_adapter
+        from ..resolve import secret_values_of
+
+        found: set[str] = set()
+        for entry in self._merged_entries().values():
+            protocol = entry.value.get("protocol") if isinstance(entry.value, dict) else None
+            adapter = get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+            found |= secret_values_of(entry, adapter)
+        return frozenset(found)
+
     def problems(self) -> list[StoreConfigError]:
         """Every problem of every store, without raising (what ``validate`` reports)."""
         merged = self._merged_entries()
@@ -282,8 +522,16 @@ class Config:
             if entry_name in merged:
                 found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
         for name in self.store_names():
-            found += self._outcome(name)[1]
+            resolved, problems = self._outcome(name)
+            found += problems
+            if resolved is not None:  # what DataJoint's StorageBackend refuses before use
+                found += [p for p in [inaccessible_location(resolved, self.cwd)] if p]
         return found
+
+    @property
+    def cwd(self) -> Path | None:
+        """The working directory this configuration stands for (None: the process's)."""
+        return self._cwd
 
     def warnings(self) -> list[ConfigWarning]:
         """What we accept but DataJoint 2.3.5 would refuse, misread or ignore, and
@@ -292,18 +540,23 @@ class Config:
         Never raises for a bad store (that is a problem); see ``datajoint_rules.py``.
         """
         from ..datajoint_rules import Sources, config_warnings
+        from .advice import advice
 
         merged = self._merged_entries()
         assert self._sources is not None
         json_source = self._sources[2]
-        return config_warnings(
+        found = config_warnings(
             Sources(
                 merged=merged,
                 config_file=json_source.path if json_source is not None else None,
                 document=getattr(json_source, "document", None),
                 environ=self._environ_in_force,
+                notes=tuple(n for layer in self._lower or () if layer for n in layer.notes),
+                sealed_block=self._runtime.replace_block,
             )
         )
+        # Then what loads but is almost certainly not what was meant (see ``advice.py``).
+        return found + advice(merged, self._files, self._environ_in_force)
 
     def validate(self) -> None:
         """Check every store; raise one :class:`ValidationReport` listing every problem."""
@@ -313,10 +566,41 @@ class Config:
 
     def __repr__(self) -> str:
         try:
-            block = self._redacted_block()
+            self._merged_entries()
         except ConfigSourceError as exc:
             return f"Config(<unreadable: {exc}>)"
-        return f"Config(stores={block!r})"
+        return f"Config(stores={self.stores!r})"
+
+
+@dataclass(frozen=True)
+class ConfigFiles:
+    """Which files a :class:`Config` reads (``searched``: from, to; None when named)."""
+
+    config_file: Path | None
+    searched: tuple[Path, Path] | None
+    ignored: bool
+    secrets_dir: Path | None
+    dotenv: Path | None
+    variables: list[str]
+
+
+def _label(source: dict[str, Any]) -> str:
+    """One line of text for a described source."""
+    name, kind = source["name"], source["kind"]
+    if kind == "runtime":
+        return f"runtime: {', '.join(source['stores']) or 'none set'}"
+    if kind == "env":
+        if not source["set"]:
+            return f"{name}: not set"
+        return f"{name}: set" + (f" in {source['path']}" if source["path"] else "")
+    if source["path"] is not None:
+        return f"{name}: {source['path']}"
+    if source.get("ignored"):
+        return f"{name}: not read (DJ_IGNORE_CONFIG_FILE)"
+    searched = source.get("searched")
+    if searched:
+        return f"{name}: none found (searched {searched['from']} up to {searched['to']})"
+    return f"{name}: none"
 
 
 def _check_name(name: Any) -> None:
@@ -327,10 +611,4 @@ def _check_name(name: Any) -> None:
         )
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in value.items()}
-    return value
-
-
-__all__ = ["SYSTEM_SECRETS_DIR", "Config", "redact_mapping"]
+__all__ = ["SYSTEM_SECRETS_DIR", "Config", "ConfigFiles", "redact_mapping"]

@@ -25,6 +25,14 @@ class Layer:
     entries: Mapping[str, Any]
     deleted: frozenset[str] = frozenset()
     origin_of: Callable[[str, str], str] | None = field(default=None, compare=False)
+    #: Stores set here are final: a secrets layer below fills none of their keys, and
+    #: (for a ``block`` layer) creates no store of its own (runtime assignments).
+    sealed: bool = False
+    #: Store -> keys of its value that came from secret files earlier (a runtime edit of
+    #: a store keeps its secrets, as editing DataJoint's dict in place does), with origins.
+    carried: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
+    #: Warnings the source found while reading (skipped files, keys it ignored).
+    notes: tuple[Any, ...] = field(default=(), compare=False)
 
     def origin(self, store: str, key: str) -> str:
         """The source label of ``stores.<store>.<key>`` in this layer."""

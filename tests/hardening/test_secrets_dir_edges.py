@@ -286,7 +286,8 @@ def test_an_unreadable_secret_file_is_skipped_with_a_warning() -> None:
         (b"\tbucket-1\t\r\n", "bucket-1"),
         (b"  bucket-1  ", "bucket-1"),
         (b"\xef\xbb\xbfbucket-1\n", "\ufeffbucket-1"),  # a BOM is content, not whitespace
-        (b"a b\tc\r\nd\n", "a b\tc\r\nd"),  # inner whitespace is the secret's own
+        # inner whitespace is the secret's own; line ends read as DataJoint's read_text does
+        (b"a b\tc\r\nd\re\n", "a b\tc\nd\ne"),
     ],
 )
 def test_surrounding_whitespace_is_stripped(project: Project, content: bytes, value: str) -> None:
@@ -296,11 +297,13 @@ def test_surrounding_whitespace_is_stripped(project: Project, content: bytes, va
 
 
 @pytest.mark.parametrize("content", [b"", b"\n", b"\r\n", b" \t \r\n\n"])
-def test_an_empty_file_is_absent(project: Project, content: bytes) -> None:
+def test_an_empty_file_is_a_present_empty_value(project: Project, content: bytes) -> None:
+    """DataJoint 2.3.5 sets ``""`` from an empty file (``read_text().strip()``)."""
     project.write_config({"stores": {"s": NEEDS_BUCKET}})
     project.write_secret("s", "bucket", content)
     project.write_secret("lonely", "token", content)
     problems, texts = _problems_and_warnings()
     assert texts == []
-    assert _missing_bucket(problems)
-    assert "lonely" not in dj.config.store_names()  # an empty file creates no store
+    assert not _missing_bucket(problems)
+    assert dj.config.get_store_spec("s")["bucket"] == ""
+    assert "lonely" in dj.config.store_names()  # an empty file is a value, as in DataJoint

@@ -58,8 +58,11 @@ def only(directory: Path, pattern: str) -> Path:
 
 
 def test_the_wheel_holds_the_package_its_type_marker_and_no_tests(dist: Path) -> None:
-    names = set(zipfile.ZipFile(only(dist, "*.whl")).namelist())
+    wheel = zipfile.ZipFile(only(dist, "*.whl"))
+    names = set(wheel.namelist())
     assert "datajoint_storage/py.typed" in names
+    schema = "datajoint_storage/schemas/datajoint.schema.json"
+    assert wheel.read(schema) == (REPO / schema).read_bytes(), "the committed schema, as is"
     assert "datajoint_storage/__init__.py" in names
     assert {f"datajoint_storage/adapters/{p}.py" for p in BUILT_INS} <= names
     assert not [n for n in names if n.startswith(("tests/", "examples/", "benchmarks/"))]

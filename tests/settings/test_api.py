@@ -34,9 +34,9 @@ def test_default_and_filepath_default() -> None:
 
 def test_missing_default_is_a_clear_error() -> None:
     dj.config["stores"]["main"] = {"protocol": "memory"}
-    with pytest.raises(dj.StoreNotFoundError, match="^No default store"):
+    with pytest.raises(dj.StoreNotFoundError, match="^stores.default is not configured"):
         dj.config.get_store_spec()
-    with pytest.raises(dj.StoreNotFoundError, match="^No filepath_default store"):
+    with pytest.raises(dj.StoreNotFoundError, match="^stores.filepath_default is not configured"):
         dj.config.get_store_spec(use_filepath_default=True)
 
 
@@ -45,7 +45,7 @@ def test_default_naming_an_unconfigured_store(project: Project) -> None:
     with pytest.raises(dj.StoreNotFoundError) as info:
         dj.config.get_store_spec()
     assert str(info.value).startswith(
-        "stores.default names 'mian', which is not a configured store"
+        "Storage 'mian' is requested but not configured in stores (stores.default names it"
     )
     assert str(path) in str(info.value) and "did you mean 'main'" in str(info.value)
 
@@ -81,7 +81,7 @@ def test_validate_lists_every_problem_of_every_store(project: Project) -> None:
     report = info.value
     text = str(report)
     expected = [
-        "stores.default names 'nowhere', which is not a configured store",
+        "Storage 'nowhere' is requested but not configured in stores",
         "Unknown protocol: s4 (store 'typo'",
         "did you mean 's3'",
         "s3 store is missing: endpoint, bucket (store 'holes'",

@@ -73,8 +73,8 @@ def test_without_the_flag_the_same_probe_sees_the_files(tmp_path: Path) -> None:
     assert "from-file" not in result.stderr
 
 
-@pytest.mark.parametrize("value", ["false", "0", "no", "", "off"])
-def test_other_values_do_not_ignore_files(
+@pytest.mark.parametrize("value", ["false", "0", "no", "off", "F", "n", "No"])
+def test_false_words_do_not_ignore_files(
     project: Project, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     project.write_config({"stores": {"f": {"protocol": "memory"}}})
@@ -107,3 +107,30 @@ def test_env_only_container_deployment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     secret, shown, url = json.loads(result.stdout)
     assert secret == "SK-canary" and "SK-canary" not in shown and url == "http://minio:9000"
+
+
+@pytest.mark.parametrize(
+    "name", ["DJ_IGNORE_CONFIG_FILE", "dj_ignore_config_file", "Dj_Ignore_Config_File"]
+)
+@pytest.mark.parametrize("value", ["true", "1", "yes", "on", "T", "y", "TRUE", "oN"])
+def test_true_words_in_any_case_ignore_files(
+    project: Project, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    """DataJoint 2.3.5 reads the flag as a pydantic-settings bool, name case-insensitive."""
+    project.write_config({"stores": {"f": {"protocol": "memory"}}})
+    monkeypatch.setenv(name, value)
+    assert dj.config.store_names() == []
+
+
+@pytest.mark.parametrize("value", ["", " true", "2", "maybe", "none", "1.0"])
+def test_a_value_that_is_not_a_boolean_is_an_error_naming_the_variable(
+    project: Project, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """DataJoint 2.3.5 fails to import there; we never read it as false."""
+    project.write_config({"stores": {"f": {"protocol": "memory"}}})
+    monkeypatch.setenv("DJ_IGNORE_CONFIG_FILE", value)
+    with pytest.raises(
+        dj.ConfigSourceError, match="DJ_IGNORE_CONFIG_FILE must be a boolean"
+    ) as info:
+        dj.config.store_names()
+    assert info.value.source == "DJ_IGNORE_CONFIG_FILE"

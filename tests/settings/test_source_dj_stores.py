@@ -36,7 +36,7 @@ def test_invalid_json_names_the_variable_and_never_echoes_it(
     monkeypatch.setenv("DJ_STORES", text)
     with pytest.raises(dj.ConfigSourceError) as info:
         dj.config.validate()
-    assert str(info.value).startswith("DJ_STORES is not valid JSON")
+    assert str(info.value).startswith("DJ_STORES contains invalid JSON")
     assert "hunter2" not in "".join(traceback.format_exception(info.value))
 
 
@@ -45,14 +45,25 @@ def test_invalid_json_names_the_variable_and_never_echoes_it(
 )
 def test_json_that_is_not_an_object(monkeypatch: pytest.MonkeyPatch, text: str, kind: str) -> None:
     monkeypatch.setenv("DJ_STORES", text)
-    with pytest.raises(
-        dj.ConfigSourceError, match=f"DJ_STORES must hold a JSON object.*{kind}"
-    ) as e:
+    with pytest.raises(dj.ConfigSourceError, match=f"DJ_STORES must be a JSON object.*{kind}") as e:
         dj.config.validate()
     assert "hunter2" not in str(e.value)
 
 
 def test_empty_dj_stores_counts_as_unset(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DataJoint 2.3.5 skips DJ_STORES only when ``not os.environ.get("DJ_STORES")``."""
     project.write_config({"stores": {"f": {"protocol": "memory"}}})
-    monkeypatch.setenv("DJ_STORES", "  ")
+    monkeypatch.setenv("DJ_STORES", "")
     assert dj.config.store_names() == ["f"]
+
+
+@pytest.mark.parametrize("blank", ["  ", "\n", "\t "])
+def test_blank_dj_stores_is_an_error_naming_it(
+    project: Project, monkeypatch: pytest.MonkeyPatch, blank: str
+) -> None:
+    """DataJoint 2.3.5 hands a blank DJ_STORES to json.loads: its config fails to build."""
+    project.write_config({"stores": {"f": {"protocol": "memory"}}})
+    monkeypatch.setenv("DJ_STORES", blank)
+    with pytest.raises(dj.ConfigSourceError, match="^DJ_STORES is blank") as info:
+        dj.config.store_names()
+    assert info.value.source == "DJ_STORES"

@@ -15,7 +15,23 @@ def test_dotenv_supplies_dj_stores(project: Project) -> None:
         "OTHER=1\nDJ_STORES='" + json.dumps({"e": {"protocol": "memory"}}) + "'\n"
     )
     assert dj.config.store_names() == ["e"]
-    assert dj.config.provenance("e")["protocol"] == "DJ_STORES"
+    # The value came from the file, so the file is named (with its path), not DJ_STORES.
+    assert dj.config.provenance("e")["protocol"] == str(project.root / ".env")
+    (env,) = [s for s in dj.config.describe_sources() if s["name"] == "DJ_STORES"]
+    assert env == {
+        "kind": "env",
+        "name": "DJ_STORES",
+        "set": True,
+        "path": str(project.root / ".env"),
+        "label": f"DJ_STORES: set in {project.root / '.env'}",
+    }
+
+
+def test_a_bad_dj_stores_in_dotenv_names_the_file(project: Project) -> None:
+    (project.root / ".env").write_text("DJ_STORES='[1'\n")
+    with pytest.raises(dj.ConfigSourceError) as caught:
+        dj.config.store_names()
+    assert str(caught.value).startswith(f"DJ_STORES (from {project.root / '.env'}) contains invalid JSON")
 
 
 def test_real_environment_wins_over_dotenv(
@@ -24,6 +40,7 @@ def test_real_environment_wins_over_dotenv(
     (project.root / ".env").write_text('DJ_STORES=\'{"e": {"protocol": "memory"}}\'\n')
     monkeypatch.setenv("DJ_STORES", json.dumps({"real": {"protocol": "memory"}}))
     assert dj.config.store_names() == ["real"]
+    assert dj.config.provenance("real")["protocol"] == "DJ_STORES"
 
 
 def test_dotenv_can_name_the_config_file(project: Project) -> None:

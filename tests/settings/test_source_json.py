@@ -89,7 +89,7 @@ def test_other_top_level_keys_are_tolerated(project: Project) -> None:
     project.write_config(
         {"database.host": "db", "database": {"user": "u"}, "$schema": "x", "stores": {"m": MAIN}}
     )
-    dj.config.validate()
+    assert [p for p in dj.config.problems() if "Inaccessible" not in str(p)] == []
     assert dj.config.store_names() == ["m"]
 
 

@@ -28,18 +28,43 @@ def test_in_place_edit_of_a_file_store_becomes_a_runtime_value(project: Project)
     assert json.loads(path.read_text())["stores"]["m"]["location"] == "/file"  # file untouched
 
 
-def test_secrets_still_fill_a_runtime_store(project: Project) -> None:
+def test_secrets_do_not_fill_a_store_assigned_at_runtime(project: Project) -> None:
+    """DataJoint 2.3.5 reads .secrets/ once, at load: a store assigned later is whole."""
     project.write_config({})
     project.write_secret("r", "access_key", "A")
     project.write_secret("r", "secret_key", "S")
     dj.config["stores"]["r"] = {"protocol": "s3", "endpoint": "e", "bucket": "b", "location": "l"}
-    assert dj.config.get_store_spec("r")["secret_key"] == "S"
+    spec = dj.config.get_store_spec("r")
+    assert "secret_key" not in spec and "access_key" not in spec
 
 
-def test_reading_a_store_back_does_not_expose_secret_files(project: Project) -> None:
+def test_assigning_the_whole_block_brings_back_no_secret_only_store(project: Project) -> None:
+    project.write_config({"stores": {"m": {"protocol": "memory"}}})
+    project.write_secret("ghost", "protocol", "memory")
+    assert sorted(dj.config.store_names()) == ["ghost", "m"]
+    dj.config["stores"] = {}
+    assert dj.config.store_names() == []
+
+
+def test_editing_a_store_read_back_keeps_its_secrets(project: Project) -> None:
+    """``config["stores"]["r"]["location"] = ...`` edits DataJoint's dict in place."""
+    s3 = {"protocol": "s3", "endpoint": "e", "bucket": "b", "location": "l"}
+    project.write_config({"stores": {"r": s3}})
+    secret = project.write_secret("r", "secret_key", "S-canary")
+    project.write_secret("r", "access_key", "A")
+    dj.config["stores"]["r"]["location"] = "new"
+    assert repr(dj.config["stores"]["r"]["secret_key"]) == "'**********'"  # read back, masked
+    spec = dj.config.get_store_spec("r")
+    assert (spec["location"], spec["secret_key"]) == ("new", "S-canary")
+    assert dj.config.provenance("r")["secret_key"] == str(secret)
+    assert "S-canary" not in repr(dj.config) + repr(dj.config.get_store_spec("r", redact=True))
+
+
+def test_a_store_read_back_has_its_secret_files_masked(project: Project) -> None:
+    """As in DataJoint the secret is there (issue 14); no repr shows it."""
     project.write_config({"stores": {"r": {"protocol": "gcs", "bucket": "b", "location": "l"}}})
     project.write_secret("r", "token", "tok-canary")
-    assert "token" not in dj.config["stores"]["r"]
+    assert dj.config["stores"]["r"]["token"] == "tok-canary"
     assert "tok-canary" not in repr(dj.config) + repr(dj.config["stores"])
 
 
@@ -92,5 +117,5 @@ def test_tuples_from_code_are_accepted_as_lists() -> None:
 
 
 def test_only_stores_are_configured_here() -> None:
-    with pytest.raises(KeyError, match="only 'stores'"):
+    with pytest.raises(KeyError, match="configures stores only"):
         dj.config["database.host"]

@@ -38,12 +38,34 @@ def test_secrets_never_override_a_value_set_above(project: Project) -> None:
     assert dj.config.get_store_spec("raw")["access_key"] == "A1"
 
 
-def test_empty_string_counts_as_unset_and_empty_file_as_absent(project: Project) -> None:
-    project.write_config({"stores": {"raw": {**S3, "access_key": "", "secret_key": ""}}})
+@pytest.mark.parametrize("present", ["", None])
+def test_a_key_set_to_empty_or_null_is_not_filled(project: Project, present: object) -> None:
+    """DataJoint 2.3.5 fills only ``attr not in store``: a present key is kept."""
+    project.write_config({"stores": {"raw": {**S3, "access_key": present, "secret_key": ""}}})
+    project.write_secret("raw", "access_key", "A2")
+    project.write_secret("raw", "secret_key", "S2")
+    raw = dj.config["stores"]["raw"]
+    assert (raw["access_key"], raw["secret_key"]) == (present, "")
+    if present == "":
+        assert dj.config.get_store_spec("raw")["access_key"] == ""
+
+
+def test_an_empty_secret_file_is_a_present_empty_value(project: Project) -> None:
+    """DataJoint 2.3.5 sets ``""`` from an empty file, which then counts as present."""
+    project.write_config({"stores": {"raw": S3}})
     project.write_secret("raw", "access_key", "A2")
     project.write_secret("raw", "secret_key", "\n")
     with pytest.raises(dj.InvalidValueError, match="^Incomplete S3 credentials"):
         dj.config.get_store_spec("raw")
+
+
+def test_a_secret_file_for_an_entry_that_names_a_store_is_an_error(project: Project) -> None:
+    """DataJoint 2.3.5 cannot build its config: it assigns into the string ``"main"``."""
+    project.write_config({"stores": {"default": "main", "main": {"protocol": "memory"}}})
+    path = project.write_secret("default", "location", "/x")
+    with pytest.raises(dj.ConfigSourceError, match="stores.default") as info:
+        dj.config.problems()
+    assert info.value.source == str(path)
 
 
 def test_a_store_made_only_of_secrets_fails_clearly(project: Project) -> None:

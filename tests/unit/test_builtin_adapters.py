@@ -140,6 +140,7 @@ def test_bucket_protocols_with_empty_location_keep_the_bucket() -> None:
 
 
 def test_file_store_round_trip_creates_parent_directories(tmp_path: Any) -> None:
+    (tmp_path / "store").mkdir()  # the location itself must exist, as in DataJoint 2.3.5
     dj.config["stores"]["x"] = {"protocol": "file", "location": str(tmp_path / "store")}
     store = dj.get_store("x")
     store.filesystem.pipe_file(store.full_path("deep/er/obj.bin"), b"\x00\x01")

@@ -93,6 +93,8 @@ def test_a_failing_create_filesystem_names_the_store_and_hides_secrets(
 
 def test_unknown_store_is_a_clear_error() -> None:
     dj.config["stores"]["main"] = {"protocol": "memory"}
-    with pytest.raises(dj.StoreNotFoundError, match="Store 'mian' is not configured.*'main'"):
+    with pytest.raises(
+        dj.StoreNotFoundError, match="Storage 'mian' is requested but not configured.*'main'"
+    ):
         dj.get_filesystem("mian")
     assert registry.get_storage_adapter("memory") is not None

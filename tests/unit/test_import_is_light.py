@@ -48,6 +48,8 @@ def test_public_names_do_not_drift() -> None:
         [
             "AdapterLoadError",
             "AdapterLoadWarning",
+            "ConfigFileNotFoundError",
+            "ConfigFileWarning",
             "ConfigSourceError",
             "ConfigWarning",
             "DataJointError",
@@ -55,6 +57,8 @@ def test_public_names_do_not_drift() -> None:
             "InvalidValueError",
             "MissingDependencyError",
             "MissingKeysError",
+            "NotAStoreSettingError",
+            "SettingKeyError",
             "StorageAdapter",
             "StorageBackendError",
             "Store",

@@ -6,25 +6,36 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ...datajoint_rules import ignore_config_file
+
 PREFIX = "DJ_"
-_TRUE = frozenset({"true", "1", "yes", "on"})
 
 
-def truthy(value: str | None) -> bool:
-    """``true``, ``1``, ``yes``, ``on`` in any case; anything else is false."""
-    return value is not None and value.strip().lower() in _TRUE
+class Environment(dict):  # type: ignore[type-arg]
+    """The ``DJ_*`` variables in force; ``from_dotenv`` names those ``.env`` supplied."""
+
+    from_dotenv: frozenset[str] = frozenset()
 
 
-def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def dotenv_file(cwd: Path, env: Mapping[str, str]) -> Path | None:
+    """The ``.env`` that is read with the real ``DJ_*`` variables ``env``, if any."""
+    if ignore_config_file(env):
+        return None
+    path = cwd / ".env"
+    return path if path.is_file() else None
+
+
+def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> Environment:
     """The ``DJ_*`` variables in force: real environment variables win over ``.env``.
 
+    Names are kept in any case (DataJoint reads ``DJ_IGNORE_CONFIG_FILE`` in any case).
     With ``DJ_IGNORE_CONFIG_FILE`` true in the real environment, ``.env`` is not
     opened at all: env-only deployments are promised that no file contributes.
     """
     source = os.environ if environ is None else environ
     # Keys first: os.environ decodes every value it yields, and few of them are DJ_*.
-    env = {k: source[k] for k in source if k.startswith(PREFIX)}
-    if truthy(env.get("DJ_IGNORE_CONFIG_FILE")):
+    env = Environment({k: source[k] for k in source if k[:3].upper() == PREFIX})
+    if ignore_config_file(env):
         return env
     dotenv_path = cwd / ".env"
     if not dotenv_path.is_file():
@@ -34,6 +45,8 @@ def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> dic
     from_file = {
         k: v
         for k, v in dotenv_values(dotenv_path, encoding="utf-8").items()
-        if k.startswith(PREFIX) and v is not None
+        if k.startswith(PREFIX) and v is not None and k not in env
     }
-    return {**from_file, **env}
+    merged = Environment({**from_file, **env})
+    merged.from_dotenv = frozenset(from_file)
+    return merged

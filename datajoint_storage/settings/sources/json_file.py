@@ -27,6 +27,17 @@ def find_config_file(start: Path) -> Path | None:
         directory = directory.parent
 
 
+def search_bounds(start: Path) -> tuple[Path, Path]:
+    """Where the search for ``datajoint.json`` starts and the directory it stops at."""
+    directory = start.resolve()
+    first = directory
+    while not any((directory / marker).exists() for marker in _REPO_MARKERS):
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    return first, directory
+
+
 class JsonFileSource:
     """The ``stores`` block of one ``datajoint.json``, nested and flat dot keys merged."""
 
@@ -56,12 +67,22 @@ class JsonFileSource:
         self.document = document
         return Layer(label, "block", stores_block(document, label))
 
+    def describe(self) -> dict[str, Any]:
+        """This source as data: what ``validate`` and ``doctor`` print."""
+        return {"kind": "file", "name": FILENAME, "path": str(self.path)}
+
     def __repr__(self) -> str:
         return f"JsonFileSource(path={str(self.path)!r})"
 
 
 def stores_block(document: dict[str, Any], label: str) -> dict[str, Any]:
-    """Merge ``"stores": {...}`` with flat ``"stores.<name>.<key>"`` entries."""
+    """Merge ``"stores": {...}`` with flat ``"stores.<name>.<key>"`` entries.
+
+    Wherever it stands in the file, a flat key completes the nested block; a 2-part key
+    (``"stores.default"``) sets a whole entry; a key of more parts, or one onto an entry
+    that is not an object, is left out. DataJoint 2.3.5 reads some of these differently:
+    ``datajoint_rules.file_store_differences`` says which, as warnings.
+    """
     nested = document.get("stores", {})
     if nested is None:
         nested = {}
@@ -73,14 +94,11 @@ def stores_block(document: dict[str, Any], label: str) -> dict[str, Any]:
     for flat_key, value in document.items():
         if not flat_key.startswith("stores."):
             continue
-        name, _, key = flat_key[len("stores.") :].partition(".")
-        if not key:
-            block[name] = value  # "stores.default": "main", or a whole store
-            continue
-        store = block.setdefault(name, {})
-        if not isinstance(store, dict):
-            raise ConfigSourceError(
-                f"{label} sets {flat_key!r}, but store {name!r} is not an object", source=label
-            )
-        store[key] = value
+        parts = flat_key.split(".")
+        if len(parts) == 2:
+            block[parts[1]] = value  # "stores.default": "main", or a whole store
+        elif len(parts) == 3:
+            store = block.setdefault(parts[1], {})
+            if isinstance(store, dict):
+                store[parts[2]] = value
     return block

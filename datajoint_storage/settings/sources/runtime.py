@@ -8,27 +8,61 @@ from ..layer import Layer
 
 LABEL = "runtime"
 
+#: entries, deleted names, whether the whole block was assigned, carried secrets, labels.
+Snapshot = tuple[
+    dict[str, Any], set[str], bool, dict[str, dict[str, str]], dict[str, dict[str, str]]
+]
+
 
 class RuntimeSource:
     """Stores set in code. A store set here replaces that store from every file and env
-    layer; ``replace_block`` (``config["stores"] = {...}``) drops their blocks entirely."""
+    layer; ``replace_block`` (``config["stores"] = {...}``) drops their blocks entirely.
+
+    ``labels`` keeps, per store and key, where a value really came from when it was
+    set here unchanged: ``config.load(path)`` (the file), or an in-place edit of a store
+    from another source (its other keys keep their source). Provenance says that.
+    """
 
     def __init__(self) -> None:
         self.entries: dict[str, Any] = {}
         self.deleted: set[str] = set()
         self.replace_block = False
+        #: Store -> {key: secret file} for secrets a runtime edit of the store kept.
+        self.carried: dict[str, dict[str, str]] = {}
+        #: Store -> {key: where the value really came from} (``load(path)``, edits in place).
+        self.labels: dict[str, dict[str, str]] = {}
 
     def __call__(self) -> Layer:
         mode = "block" if self.replace_block else "store"
-        return Layer(LABEL, mode, dict(self.entries), frozenset(self.deleted))
+        labels = dict(self.labels)
+        origin_of = (lambda store, key: labels.get(store, {}).get(key, LABEL)) if labels else None
+        return Layer(
+            LABEL,
+            mode,
+            dict(self.entries),
+            frozenset(self.deleted),
+            origin_of,
+            sealed=True,
+            carried=dict(self.carried),
+        )
 
-    def snapshot(self) -> tuple[dict[str, Any], set[str], bool]:
+    def snapshot(self) -> Snapshot:
         # Shallow is enough: entries are replaced whole, never changed in place (and a
         # deep copy fails on values it cannot copy, or nested a few hundred deep).
-        return dict(self.entries), set(self.deleted), self.replace_block
+        return (
+            dict(self.entries),
+            set(self.deleted),
+            self.replace_block,
+            dict(self.carried),
+            dict(self.labels),
+        )
 
-    def restore(self, state: tuple[dict[str, Any], set[str], bool]) -> None:
-        self.entries, self.deleted, self.replace_block = state
+    def restore(self, state: Snapshot) -> None:
+        self.entries, self.deleted, self.replace_block, self.carried, self.labels = state
+
+    def describe(self) -> dict[str, Any]:
+        """This source as data: the stores set in code."""
+        return {"kind": "runtime", "name": LABEL, "stores": sorted(self.entries)}
 
     def __repr__(self) -> str:
         return f"RuntimeSource(stores={sorted(self.entries)!r})"

@@ -13,7 +13,9 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from ...datajoint_rules import secret_file_text, skipped_file_warning
 from ...errors import ConfigSourceError
 from ..layer import Layer
 
@@ -52,35 +54,38 @@ class SecretsDirSource:
                 f"Secrets directory {self.directory} was not read: {exc}",
                 source=str(self.directory),
             ) from None
-        entries = {
-            store: {attr: value for attr, value in attrs.items() if value}  # empty is absent
-            for store, attrs in entries.items()
-        }
         directory = self.directory
+        # An empty file is a present empty value, as in DataJoint (datajoint_rules).
         return Layer(
             str(directory),
             "fill",
             {store: attrs for store, attrs in entries.items() if attrs},
             origin_of=lambda store, key: str(directory / f"stores.{store}.{key}"),
+            notes=tuple(skipped_file_warning(path, why) for path, why in source.skipped),
         )
+
+    def describe(self) -> dict[str, Any]:
+        """This source as data."""
+        return {"kind": "secrets", "name": ".secrets", "path": str(self.directory)}
 
     def __repr__(self) -> str:
         return f"SecretsDirSource(directory={str(self.directory)!r})"
 
 
-def _read_one(path: Path) -> str | None:
+def _read_one(path: Path, skipped: list[tuple[Path, str]]) -> str | None:
     """The stripped UTF-8 text of one secret file, or None (with a warning) if unusable."""
     try:
         if path.stat().st_size > MAX_SECRET_BYTES:
-            return _skip(path, f"it is larger than {MAX_SECRET_BYTES} bytes")
+            return _skip(path, f"it is larger than {MAX_SECRET_BYTES} bytes", skipped)
         raw = path.read_bytes()
     except OSError as exc:
-        return _skip(path, f"it cannot be read ({exc.strerror or type(exc).__name__})")
+        why = f"it cannot be read ({exc.strerror or type(exc).__name__})"
+        return _skip(path, why, skipped)
     try:
         # Explicit UTF-8, and strip: editors add a trailing newline, Windows editors CRLF.
-        return raw.decode("utf-8").strip()
+        return secret_file_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        return _skip(path, "it is not UTF-8 text")
+        return _skip(path, "it is not UTF-8 text", skipped)
 
 
 def _why_not_walked(entry: Path, directory: Path) -> str:
@@ -95,8 +100,9 @@ def _why_not_walked(entry: Path, directory: Path) -> str:
     return "it is not a regular file"
 
 
-def _skip(path: Path, why: str) -> None:
+def _skip(path: Path, why: str, skipped: list[tuple[Path, str]]) -> None:
     warnings.warn(f"Secret file {path} skipped: {why}", SecretsWarning, stacklevel=2)
+    skipped.append((path, why))
     return None
 
 
@@ -126,6 +132,11 @@ def _store_secrets_source() -> type:
                 walks[path] = list(NestedSecretsSettingsSource._iter_secret_files(path))
             return iter(walks[path])
 
+        @property
+        def skipped(self) -> list[tuple[Path, str]]:
+            """Files named like store secrets that were not read, and why."""
+            return self.__dict__.setdefault("_skipped", [])
+
         def load_secrets(self, path: Path) -> dict[str, str]:  # type: ignore[override]
             # The walk is pydantic-settings': links escaping ``path`` never come back.
             walked = {p.name: p for p in self._iter_secret_files(path) if p.parent == path}
@@ -135,9 +146,11 @@ def _store_secrets_source() -> type:
                     continue
                 entry = path / name
                 if name not in walked:
-                    _skip(entry, _why_not_walked(entry, path))
+                    # A note only where DataJoint would read it: a link to a file outside.
+                    noted = self.skipped if entry.is_file() else []
+                    _skip(entry, _why_not_walked(entry, path), noted)
                     continue
-                value = _read_one(walked[name])
+                value = _read_one(walked[name], self.skipped)
                 if value is not None:
                     values[name] = value
             return values
