@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 from annotated_types import Ge, Le
+from pydantic import Json
 
 from .errors import ConfigSourceError, ConfigWarning, InvalidValueError, StoreConfigError
 from .spec import SECRET_KEYS
@@ -56,10 +57,13 @@ def ignore_config_file(environ: Mapping[str, str]) -> bool:
     try:
         return TypeAdapter(bool).validate_python(value)
     except ValidationError:
+        if spelling in getattr(environ, "from_dotenv", ()):  # DataJoint never reads .env
+            where, then = f"{spelling} (from .env)", "DataJoint 2.3.5 does not read .env"
+        else:
+            where, then = spelling, "DataJoint 2.3.5 fails to import with this value"
         raise ConfigSourceError(
-            f"{spelling} must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n); "
-            "DataJoint 2.3.5 fails to import with this value",
-            source=spelling,
+            f"{where} must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n); {then}",
+            source=where,
         ) from None
 
 
@@ -115,10 +119,12 @@ def skipped_file_warning(path: Path, why: str) -> ConfigWarning:
     do; we say so, naming the file, never its content.
     """
     parts = path.name.split(".")
+    # A file DataJoint cannot decode or open fails its whole config, not just one store.
+    whole = "UTF-8" in why or "cannot be read" in why
     return ConfigWarning(
-        f"Secret file {path} skipped: {why}; DataJoint 2.3.5 would read it "
-        "(or fail to load its configuration on it)",
-        store=parts[1] if len(parts) == 3 else None,
+        f"Secret file {path} skipped: {why}; DataJoint 2.3.5 would "
+        + ("fail to build its configuration on it" if whole else "read it"),
+        store=None if whole or len(parts) != 3 else parts[1],
         key=parts[2] if len(parts) == 3 else None,
         source=str(path),
         rule="secret-file-skipped",
@@ -177,8 +183,9 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     except (OSError, ValueError):  # too long, NUL inside: not a directory either
         pass
     source = resolved.origins.get("location")
+    shown = location if len(location) <= 200 else location[:200] + "..."
     return InvalidValueError(
-        f"Inaccessible local directory {location} (store {resolved.name!r}, from {source}): "
+        f"Inaccessible local directory {shown} (store {resolved.name!r}, from {source}): "
         "create it, or point location at an existing directory",
         store=resolved.name,
         key="location",
@@ -342,7 +349,7 @@ def _assign_stops(group: str | None, attr: str, value: Any, environ: Mapping[str
             return f"its setting {attr!r} must be an object"
         if attr in _DJ_TOP:
             ok = _dj_accepts(_DJ_TOP[attr], value)
-            return "" if ok else f"its settings refuse {attr!r} = {_short(value)}"
+            return "" if ok else f"its settings refuse the value of {attr!r}"
         return f"{attr!r} names a method of its Config" if _dj_config_attr(attr) else ""
     fields = _DJ_GROUPS.get(group)
     if fields is None:  # "loglevel.upper": an attribute of a plain value cannot be set
@@ -350,18 +357,10 @@ def _assign_stops(group: str | None, attr: str, value: Any, environ: Mapping[str
         return f"{dotted!r} is not a setting" if found else ""
     if attr in fields:
         ok = _dj_accepts(fields[attr], value)
-        return "" if ok else f"its settings refuse {dotted!r} = {_short(value)}"
+        return "" if ok else f"its settings refuse the value of {dotted!r}"
     from pydantic_settings import BaseSettings
 
     return f"{dotted!r} names a method of its settings" if hasattr(BaseSettings, attr) else ""
-
-
-def _short(value: Any) -> str:
-    """A non-store setting's value, for a message (never a store value: no secrets)."""
-    import json
-
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass
@@ -612,6 +611,42 @@ def keys_datajoint_refuses(sources: Sources) -> Iterator[ConfigWarning]:
                 )
 
 
+def s3_options_datajoint_misreads(sources: Sources) -> Iterator[ConfigWarning]:
+    """s3 keys DataJoint 2.3.5 accepts but does not use as we do.
+
+    ``proxy_server`` passes its checks and is never handed to s3fs (its requests go
+    direct); an ``endpoint`` whose scheme is not exactly ``http://`` or ``https://``
+    (``HTTP://host``) gets ``https://`` put in front of it.
+    """
+    for name, entry in sources.merged.items():
+        value = entry.value
+        if not isinstance(value, dict) or str(value.get("protocol", "")).lower() != "s3":
+            continue
+        if value.get("proxy_server"):
+            yield ConfigWarning(
+                f"proxy_server of store {name!r}: DataJoint 2.3.5 accepts it but never uses "
+                "it; its requests to the endpoint go direct",
+                store=name,
+                key="proxy_server",
+                source=entry.origin("proxy_server"),
+                rule="s3-option-datajoint-ignores",
+            )
+        endpoint = value.get("endpoint")
+        if (
+            isinstance(endpoint, str)
+            and "://" in endpoint
+            and not endpoint.startswith(("http://", "https://"))
+        ):
+            yield ConfigWarning(
+                f"endpoint of store {name!r}: DataJoint 2.3.5 puts https:// in front of a "
+                "scheme other than http:// or https:// (lower case)",
+                store=name,
+                key="endpoint",
+                source=entry.origin("endpoint"),
+                rule="s3-option-datajoint-ignores",
+            )
+
+
 def sources_datajoint_lacks(sources: Sources) -> Iterator[ConfigWarning]:
     """``DJ_CONFIG_FILE`` and ``.env``: our extensions.
 
@@ -661,6 +696,15 @@ _DJ_ENVIRONMENT: dict[str, Any] = {
     "DJ_JOBS_STALE_TIMEOUT": Annotated[int, Ge(0)],
     "DJ_JOBS_DEFAULT_PRIORITY": Annotated[int, Ge(0), Le(255)],
     "DJ_PROVENANCE_CAPTURE": bool,
+    "DJ_RECONNECT": bool,
+    "DJ_JOBS_VERSION_METHOD": Optional[Literal["git", "none"]],  # noqa: UP045
+    # Nested settings and dict fields are read from the environment as JSON objects.
+    "DJ_DATABASE": Json[dict],
+    "DJ_CONNECTION": Json[dict],
+    "DJ_DISPLAY": Json[dict],
+    "DJ_JOBS": Json[dict],
+    "DJ_PROVENANCE": Json[dict],
+    "DJ_PROVENANCE_SOURCE": Json[dict],
 }
 
 
@@ -696,6 +740,7 @@ WARNING_RULES: tuple[Rule, ...] = (
     protocol_case,
     protocols_datajoint_lacks,
     keys_datajoint_refuses,
+    s3_options_datajoint_misreads,
     secret_in_config_file,
 )
 
@@ -705,7 +750,30 @@ def config_warnings(sources: Sources) -> list[ConfigWarning]:
     found = dict.fromkeys(sources.notes)
     for rule in WARNING_RULES:
         found.update(dict.fromkeys(rule(sources)))
+    found.update(dict.fromkeys(default_store_warnings(sources, list(found))))
     return list(found)
+
+
+def default_store_warnings(sources: Sources, found: list[ConfigWarning]) -> Iterator[ConfigWarning]:
+    """``default`` / ``filepath_default`` naming a store DataJoint reads otherwise.
+
+    ``get_store_spec()`` without a name is that store, so what DataJoint 2.3.5 does with
+    it is said under the entry's own key too.
+    """
+    for entry_name in ("default", "filepath_default"):
+        entry = sources.merged.get(entry_name)
+        target = entry.value if entry is not None else None
+        if not isinstance(target, str):
+            continue
+        for warning in found:
+            if warning.store == target and warning.rule != "secret-in-config-file":
+                yield ConfigWarning(
+                    f"stores.{entry_name} names {target!r}: {warning}",
+                    key=entry_name,
+                    source=entry.source,
+                    rule=warning.rule,
+                )
+                break
 
 
 # -- the refusal table: our problems where DataJoint 2.3.5 accepts ----------------------
@@ -764,6 +832,15 @@ REFUSAL_RULES: tuple[RefusalRule, ...] = (
 
 REFUSAL_RULES += (
     RefusalRule(
+        "name-entry-as-store",
+        'lets "default" or "filepath_default" hold a store object (then its default '
+        "store is refused); we keep those two names for naming a store",
+        lambda p: (
+            getattr(p, "store", None) in ("default", "filepath_default")
+            and "is not configured" in str(p)
+        ),
+    ),
+    RefusalRule(
         "unreadable-config-file",
         "warns 'Failed to load config' for a datajoint.json that is not JSON or not an "
         "object, and carries on without it (its .secrets/ still read); we refuse the file",
@@ -778,6 +855,16 @@ REFUSAL_RULES += (
         "cannot build its config (TypeError) for a secret file of an entry that is not an "
         'object; it builds when that entry was a flat "stores.default" key it ignores',
         lambda p: isinstance(p, ConfigSourceError) and str(p).startswith("Secret file "),
+    ),
+)
+
+
+REFUSAL_RULES += (
+    RefusalRule(
+        "dotenv-value",
+        "does not read .env at all; a bad DJ_STORES or DJ_IGNORE_CONFIG_FILE there is "
+        "nothing to it, while we read .env and refuse the value",
+        lambda p: isinstance(p, ConfigSourceError) and ".env" in str(p.source or ""),
     ),
 )
 

@@ -59,9 +59,12 @@ def test_check_round_trips_a_file_and_a_memory_store_and_reports_the_time(
     )
 
     doc = invoke("--json", "check").json()
-    assert doc["exit_code"] == 0, doc
+    assert doc["exit_code"] == 1, doc  # "fresh" names no directory: DataJoint refuses it too
     rows = {row["store"]: row for row in doc["result"]["stores"]}
     assert set(rows) == {"existing", "fresh", "mem"}
+    refused = rows.pop("fresh")
+    assert refused["ok"] is False and refused["failed_step"] == "connect"
+    assert "Inaccessible local directory" in refused["reason"]
     for row in rows.values():
         assert row["ok"] is True and row["reason"] is None
         assert row["seconds"] > 0
@@ -77,9 +80,9 @@ def test_check_round_trips_a_file_and_a_memory_store_and_reports_the_time(
     assert (dict(MemoryFileSystem.store), list(MemoryFileSystem.pseudo_dirs)) == memory_before
 
     run = invoke("check", "fresh")
-    assert run.exit_code == 0
+    assert run.exit_code == 1  # check never creates the directory
     (line,) = run.stdout.splitlines()
-    assert line.startswith("ok    fresh  ") and " ms  (file://" in line
+    assert line.startswith("FAIL  fresh  ") and "Inaccessible local directory" in line
     assert not (tmp_path / "fresh").exists()
 
 
@@ -101,13 +104,13 @@ def test_check_fails_a_file_store_that_cannot_be_written(project: Project, tmp_p
     lines = {line.split()[1]: line for line in run.stdout.splitlines()}
     assert lines["fine"].startswith("ok    fine")
     assert lines["blocked"].startswith("FAIL  blocked  ")
-    assert "write failed: " in lines["blocked"]
+    assert "Inaccessible local directory" in lines["blocked"]  # as DataJoint 2.3.5 says
     assert_no_traceback(run)
     assert blocker.read_text() == "not a directory"
 
     doc = invoke("--json", "check", "blocked").json()
     (row,) = doc["result"]["stores"]
-    assert row["ok"] is False and row["failed_step"] == "write"
+    assert row["ok"] is False and row["failed_step"] == "connect"
     assert "\n" not in row["reason"]
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from datajoint_storage.settings import Config
 from tests._cli_support import assert_no_traceback, invoke, run_script
-from tests.helpers import Project
+from tests.helpers import REPO, Project
 
 #: A file with settings that are not ours, in an order worth keeping.
 DOCUMENT = {
@@ -64,6 +64,14 @@ def test_add_keeps_every_other_setting_and_the_key_order(project: Project) -> No
     assert stat.S_IMODE(path.stat().st_mode) == 0o640  # permissions kept
     assert _config(project).get_store_spec("raw")["secure"] is False
     assert [p.name for p in project.root.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_edit_of_the_quickstart_changes_only_its_own_line(project: Project) -> None:
+    original = (REPO / "examples" / "quickstart" / "datajoint.json").read_text()
+    path = project.root / "datajoint.json"
+    path.write_text(original)
+    assert invoke("set", "scratch", "location", "elsewhere", "--force").exit_code == 0
+    assert path.read_text() == original.replace('"quickstart"', '"elsewhere"')
 
 
 def test_set_parses_json_and_keeps_strings(project: Project) -> None:
@@ -222,6 +230,37 @@ def test_no_file_found_says_where_the_search_ran(project: Project) -> None:
     run = invoke("set", "main", "location", "/x")
     assert run.exit_code == 1
     assert f"No datajoint.json found (searched {project.root} up to {project.root})" in run.stderr
+
+
+def test_a_value_from_standard_input_and_a_linked_file(project: Project, tmp_path: Path) -> None:
+    real = tmp_path / "shared" / "datajoint.json"
+    real.parent.mkdir()
+    real.write_text(json.dumps({"stores": {"m": {"protocol": "memory"}}}))
+    link = project.root / "datajoint.json"
+    link.symlink_to(real)
+    run = invoke("set", "m", "location", "-", input="from-stdin\n")
+    assert run.exit_code == 0, run.output
+    assert link.is_symlink()  # the link is kept; the file it names is edited
+    assert json.loads(real.read_text())["stores"]["m"]["location"] == "from-stdin"
+
+
+def test_a_file_that_is_not_json_is_left_alone(project: Project) -> None:
+    path = project.root / "datajoint.json"
+    path.write_bytes(b'{"stores": {"m": {"protocol": "memory"}},}')
+    before = path.read_bytes()
+    run = invoke("set", "m", "location", "x")
+    assert run.exit_code == 2 and path.read_bytes() == before  # unreadable: an environment error
+    assert_no_traceback(run)
+
+
+def test_an_edit_while_dj_stores_is_set_says_it_is_not_in_force(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _file(project)
+    monkeypatch.setenv("DJ_STORES", json.dumps({"e": {"protocol": "memory"}}))
+    doc = invoke("--json", "add", "m", "--protocol", "memory").json()
+    assert doc["ok"] is True
+    assert any("not in force until DJ_STORES is unset" in w for w in doc["warnings"])
 
 
 def test_config_option_after_the_command(project: Project, tmp_path: Path) -> None:

@@ -20,12 +20,13 @@ UPSTREAM_PYTHON = REPO / ".venv-datajoint" / "bin" / "python"
 
 
 def _two_stores(project: Project) -> Path:
+    (project.root / "data").mkdir(exist_ok=True)  # a file store's directory must exist
     path = project.write_config(
         {
             "stores": {
                 "default": "main",
                 "filepath_default": "raw",
-                "main": {"protocol": "file", "location": "/data/main"},
+                "main": {"protocol": "file", "location": "data"},
                 "raw": {"protocol": "s3", "endpoint": "s3.example.org", "bucket": "acq"},
             }
         }
@@ -62,6 +63,14 @@ def test_stores_lists_each_store_on_one_line(project: Project) -> None:
     }
     assert rows["raw"]["valid"] is False and rows["raw"]["filepath_default"] is True
     assert rows["raw"]["problems"][0]["key"] == "endpoint" or rows["raw"]["problems"]
+
+
+def test_stores_agrees_with_validate(project: Project) -> None:
+    project.write_config({"stores": {"main": {"protocol": "file", "location": "absent"}}})
+    doc = invoke("--json", "stores").json()
+    (row,) = doc["result"]["stores"]
+    assert row["valid"] is False and doc["exit_code"] == 1
+    assert row["problems"] == invoke("--json", "validate").json()["result"]["problems"]
 
 
 def test_stores_with_nothing_configured(project: Project) -> None:

@@ -100,7 +100,7 @@ def test_python_dash_m_runs_the_same_command(project: Project) -> None:
 
 def test_check_in_a_fresh_process_leaves_nothing_behind(project: Project, tmp_path: Path) -> None:
     location = tmp_path / "store" / "nested"
-    location.mkdir(parents=True)  # DataJoint 2.3.5 refuses a file store whose directory is absent
+    location.mkdir(parents=True)  # DataJoint 2.3.5 refuses a file store without it
     project.write_config({"stores": {"main": {"protocol": "file", "location": str(location)}}})
     started = time.monotonic()
     run = run_script("--json", "check", cwd=project.root)

@@ -155,9 +155,7 @@ def library_says(project: Project, document: Any) -> tuple[bool, str]:
     try:
         # The corpus is about the document; whether a file store's directory exists on
         # this machine (DataJoint's StorageBackend check) is not the document's to say.
-        problems = [
-            p for p in dj.config.problems() if "Inaccessible local directory" not in str(p)
-        ]
+        problems = [p for p in dj.config.problems() if "Inaccessible local directory" not in str(p)]
     except dj.DataJointError as exc:
         return False, str(exc)
     if problems:

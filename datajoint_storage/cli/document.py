@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from ..errors import ConfigSourceError
 from .outcome import CommandFailed
 
 PREFIX = "stores."
@@ -30,22 +31,48 @@ def load(text: str, label: str) -> dict[str, Any]:
     """The document, which must be a JSON object (its key order is kept)."""
     try:
         document = json.loads(text)
-    except ValueError as exc:
-        raise CommandFailed(f"{label} is not valid JSON; fix it by hand first ({exc})") from None
+    except ValueError as exc:  # unreadable, as for every other command: exit 2
+        raise ConfigSourceError(
+            f"{label} is not valid JSON; fix it by hand first ({exc})", source=label
+        ) from None
     if not isinstance(document, dict):
-        raise CommandFailed(f"{label} must be a JSON object; nothing was written")
+        raise ConfigSourceError(f"{label} must be a JSON object; nothing was written", source=label)
     return document
 
 
 def render(document: dict[str, Any], original: str) -> str:
-    """The document as text, indented as the original file was."""
+    """The document as text, indented as the original file was, so a diff shows the edit.
+
+    Lists of plain values stay on one line (``[2, 2]``) when the original wrote them so.
+    """
     match = re.search(r"\n([ \t]+)\S", original)
     if match:
-        indent: str | int | None = match.group(1)
+        text = _dump(document, match.group(1), "", _INLINE_LIST.search(original) is not None)
+    elif "\n" not in original.strip() and original.strip():
+        text = json.dumps(document, ensure_ascii=False)  # a one-line file stays one line
     else:
-        indent = None if "\n" not in original.strip() and original.strip() else 2
-    text = json.dumps(document, indent=indent, ensure_ascii=False)
+        text = _dump(document, "  ", "", True)
     return text + "\n" if original.endswith("\n") or not original else text
+
+
+#: A non-empty list of plain values written on one line, as people write ``[2, 2]``.
+_INLINE_LIST = re.compile(r"\[[^\[\]{}\n]+\]")
+
+
+def _dump(value: Any, indent: str, pad: str, inline_lists: bool) -> str:
+    inner = pad + indent
+    if isinstance(value, dict) and value:
+        items = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, indent, inner, inline_lists)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value:
+        if inline_lists and not any(isinstance(v, (dict, list)) for v in value):
+            return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+        items = [f"{inner}{_dump(v, indent, inner, inline_lists)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _block(document: dict[str, Any], create: bool) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ Credentials never go into ``datajoint.json``: ``set --secret`` writes ``.secrets
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import Any
 import click
 
 from .. import get_storage_adapter
-from ..errors import StoreConfigError
+from ..errors import ConfigSourceError, StoreConfigError
 from ..settings import Config
 from . import document as doc
 from .app import cli
@@ -28,7 +29,7 @@ from .data import problem_data
 from .keys import secret_keys
 from .options import Options, command_flags, complete_store_names
 from .outcome import CommandFailed, Outcome
-from .report import TextReporter, render_problems, renders, value_text
+from .report import TextReporter, render_problems, renders
 
 FORCE = click.option("--force", is_flag=True, help="Write the result even if it is invalid.")
 STORE = click.argument("store", shell_complete=complete_store_names)
@@ -57,15 +58,16 @@ def target_file(options: Options) -> Path:
             f"No datajoint.json found{where}; create one with `datajoint-storage init` "
             "or name one with --config FILE"
         )
-    return Path(files.config_file).absolute()
+    # The file itself, not a link to it: the link survives the rename.
+    return Path(files.config_file).resolve()
 
 
 def _file_problems(path: Path, store: str | None, names: bool) -> list[StoreConfigError]:
     """The problems of one file (its secrets included, DJ_STORES left out) that concern
     ``store``, and, with ``names``, the ``default`` entries."""
+    # Relative file locations are checked from the working directory, as DataJoint does.
     config = Config(
-        cwd=path.parent,
-        environ={"DJ_CONFIG_FILE": str(path), "DJ_IGNORE_CONFIG_FILE": "false", "DJ_STORES": ""},
+        environ={"DJ_CONFIG_FILE": str(path), "DJ_IGNORE_CONFIG_FILE": "false", "DJ_STORES": ""}
     )
     return [
         p
@@ -89,7 +91,9 @@ def edit_file(
         try:
             original = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise CommandFailed(f"{path} is not UTF-8 text; nothing was written") from None
+            raise ConfigSourceError(
+                f"{path} is not UTF-8 text; nothing was written", source=str(path)
+            ) from None
         document = doc.load(original, str(path))
         before = len(_file_problems(path, store, names))
         result = {"file": str(path), **change(document), "written": False, "forced": force}
@@ -344,7 +348,9 @@ def _what(result: dict[str, Any]) -> str:
     if "spec" in result:
         return f"added store {result['store']} ({result['spec']['protocol']})"
     if "value" in result:
-        return f"stores.{result['store']}.{result['key']} = {value_text(result['value'])}"
+        # JSON, so the string "false" and the boolean false read differently.
+        value = json.dumps(result["value"], ensure_ascii=False)
+        return f"stores.{result['store']}.{result['key']} = {value}"
     if "key" in result:
         return f"removed stores.{result['store']}.{result['key']}"
     return f"removed store {result['store']}"

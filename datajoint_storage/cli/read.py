@@ -73,11 +73,12 @@ def stores(options: Options) -> Outcome:
     """One line per configured store: protocol, valid or not, default, and its sources."""
     config = options.config()
     entries = name_entries(config)
+    found = config.problems()  # what validate reports, so the two always agree
     rows = []
     for name in config.store_names():
         raw = config.raw_store(name)
         value = raw["value"] if isinstance(raw["value"], dict) else {}
-        problems = [problem_data(p) for p in _store_problems(config, name)]
+        problems = [problem_data(p) for p in found if p.store == name]
         rows.append(
             {
                 "name": name,
@@ -91,14 +92,6 @@ def stores(options: Options) -> Outcome:
         )
     result = {**entries, "stores": rows}
     return Outcome("stores", result, failed=not all(row["valid"] for row in rows))
-
-
-def _store_problems(config: Any, name: str) -> list[Any]:
-    try:
-        config.resolve(name)
-    except DataJointError as exc:
-        return problems_of(exc)
-    return []
 
 
 @renders("stores")

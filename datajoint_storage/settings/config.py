@@ -150,10 +150,11 @@ class Config:
             return self._merged
 
     def sources(self) -> list[str]:
-        """The sources in force, highest precedence first, as readable labels."""
+        """The sources in force, highest precedence first, as readable labels
+        (``datajoint.json: /path``); :meth:`describe_sources` gives them as data."""
         self._merged_entries()
         assert self._sources is not None
-        return [repr(s) for s in self._sources if s is not None]
+        return [_label(s.describe()) for s in self._sources if s is not None]
 
     def files(self) -> ConfigFiles:
         """The files in force: ``datajoint.json`` (or where it was searched for), the

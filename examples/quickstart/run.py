@@ -62,6 +62,8 @@ def main() -> int:
     print(f"valid: {len(dj.config.store_names())} stores from")
     for source in dj.config.sources():
         print(f"  {source}")
+    for warning in dj.config.warnings():  # what DataJoint 2.3.5 would do otherwise
+        print(f"  warning: {warning}")
     print()
     for name in dj.config.store_names():
         show(name)

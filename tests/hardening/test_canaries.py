@@ -215,6 +215,8 @@ COMMANDS = (
     ("show", NAME),
     ("adapters",),
     ("check", NAME, "--timeout", "5"),
+    ("stores",),
+    ("doctor",),
 )
 MODES = ((), ("--json",), ("--debug",), ("--json", "--debug"))
 

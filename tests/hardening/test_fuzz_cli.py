@@ -110,6 +110,9 @@ def test_validate_never_shows_a_traceback(
             ["--debug", "--json", "validate"],
             ["--config", "datajoint.json", "validate"],
             ["--ignore-config-file", "--json", "show"],
+            ["stores"],
+            ["stores", "--json"],
+            ["adapters", "--keys"],
         ]
     ),
 )

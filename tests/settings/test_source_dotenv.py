@@ -31,7 +31,8 @@ def test_a_bad_dj_stores_in_dotenv_names_the_file(project: Project) -> None:
     (project.root / ".env").write_text("DJ_STORES='[1'\n")
     with pytest.raises(dj.ConfigSourceError) as caught:
         dj.config.store_names()
-    assert str(caught.value).startswith(f"DJ_STORES (from {project.root / '.env'}) contains invalid JSON")
+    where = f"DJ_STORES (from {project.root / '.env'})"
+    assert str(caught.value).startswith(f"{where} contains invalid JSON")
 
 
 def test_real_environment_wins_over_dotenv(

@@ -88,6 +88,11 @@ def _read_one(path: Path, skipped: list[tuple[Path, str]]) -> str | None:
         return _skip(path, "it is not UTF-8 text", skipped)
 
 
+def _empty_part(name: str) -> bool:
+    parts = name.split(".")
+    return not name.startswith(".") and len(parts) == 3 and parts[0] == "stores"
+
+
 def _why_not_walked(entry: Path, directory: Path) -> str:
     """Why the walk left out a file named like a secret (never opened: a FIFO would block)."""
     if not entry.exists():
@@ -143,6 +148,9 @@ def _store_secrets_source() -> type:
             values: dict[str, str] = {}
             for name in sorted(os.listdir(path)):  # names sort like the paths, and faster
                 if name.startswith(".") or not SECRET_NAME.fullmatch(name):
+                    # "stores..x", "stores.x.": DataJoint reads a store or key named "".
+                    if _empty_part(name) and (path / name).is_file():
+                        self.skipped.append((path / name, "a part of its name is empty"))
                     continue
                 entry = path / name
                 if name not in walked:

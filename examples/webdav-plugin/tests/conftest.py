@@ -39,7 +39,7 @@ class DavServer:
 
 @pytest.fixture(scope="session")
 def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``datajoint-storage-webdav-example`` as ``pip install`` leaves it (once per session)."""
+    """A directory holding the plugin as ``pip install`` left it (once per session)."""
     work = tmp_path_factory.mktemp("datajoint-storage-webdav-example")
     # Build from a copy: an in-tree build would leave build/ and *.egg-info in the checkout.
     source = work / "source"

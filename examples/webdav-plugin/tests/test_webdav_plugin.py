@@ -93,7 +93,8 @@ print(json.dumps(out))
 
 
 def test_pip_install_registers_the_entry_point(plugin_site: Path) -> None:
-    entry_points = next(plugin_site.glob("datajoint_storage_webdav_example-0.1.0.dist-info")) / "entry_points.txt"
+    dist_info = next(plugin_site.glob("datajoint_storage_webdav_example-0.1.0.dist-info"))
+    entry_points = dist_info / "entry_points.txt"
     text = entry_points.read_text(encoding="utf-8")
     assert "[datajoint.storage]" in text
     assert ENTRY_POINT in text
@@ -113,7 +114,8 @@ def test_webdav_protocol_is_discovered_from_the_installed_package(
     assert found["protocol"] == "webdav"
     assert found["required"] == ["url"]
     assert set(found["allowed"]) == {"url", "username", "password", "timeout"}
-    assert (found["distribution"], found["version"]) == ("datajoint-storage-webdav-example", "0.1.0")
+    distribution = ("datajoint-storage-webdav-example", "0.1.0")
+    assert (found["distribution"], found["version"]) == distribution
     assert found["http_stack_imported"] is False  # discovery stays cheap
 
     # The same interpreter without the install knows no such protocol.

@@ -32,6 +32,8 @@ class Case:
     dirs: list[str] = field(default_factory=list)
     subdir: bool = False
     names: list[str] = field(default_factory=list)
+    #: Other files of the project (name -> text, ``@ROOT@`` replaced).
+    extra_files: dict[str, str] = field(default_factory=dict)
 
 
 class _Draw:
@@ -153,7 +155,9 @@ def generate(seed: int) -> Case:
     nested: dict[str, Any] = {}
     for name, store in stores.items():
         style = d.pick(["nested", "nested", "nested", "flat", "split"])
-        if style == "nested" or not isinstance(store, dict):
+        if d.chance(0.04):
+            items.append((f"stores.{name}", store))  # a 2-part key: DataJoint ignores it
+        elif style == "nested" or not isinstance(store, dict):
             nested[name] = store
         elif style == "flat":
             items += [(f"stores.{name}.{k}", v) for k, v in store.items()]
@@ -175,6 +179,8 @@ def generate(seed: int) -> Case:
         )
     if d.chance(0.08):
         items.append(("loglevel", "DEBUG"))
+    if d.chance(0.03):
+        items.append((d.pick(["stores.items", "stores.default.x", "database.model_dump"]), 1))
     if d.chance(0.05):
         items.append(("ignore_config_file", d.pick([True, "yes"])))
     if d.chance(0.1):
@@ -209,6 +215,14 @@ def generate(seed: int) -> Case:
                 case.secrets[f"stores.{name}.{attr}"] = _secret_value(d, attr, name)
     if d.chance(0.04):
         case.secrets["stores.default.location"] = b"/x"
+    if d.chance(0.03):
+        case.secrets[f"stores.{names[0]}.token"] = b"\xff\xfe not text"
+    if d.chance(0.03):
+        case.secrets[d.pick([f"stores.{names[0]}.", "stores..location"])] = b"v"
+    if d.chance(0.04):
+        case.env[d.pick(["DJ_DATABASE", "DJ_RECONNECT", "dj_log_level", "DJ_PORT"])] = d.pick(
+            ["x", "{}", "1", ""]
+        )
     if "ghost" in "".join(case.secrets):
         case.names.append("ghost")
     # The environment.
@@ -245,6 +259,10 @@ def generate(seed: int) -> Case:
     if d.chance(0.05):
         case.dotenv = "DJ_STORES=" + json.dumps({"envd": {"protocol": "memory"}}) + "\n"
         case.names.append("envd")
+    elif d.chance(0.03):
+        case.dotenv = d.pick(
+            ["DJ_STORES='{bad'\n", "DJ_IGNORE_CONFIG_FILE=maybe\n", "DJ_IGNORE_CONFIG_FILE=true\n"]
+        )
     # Runtime steps.
     if d.chance(0.2):
         step = d.pick(["set", "set", "block", "edit"])
@@ -288,6 +306,8 @@ def materialize(case: Case, root: Path) -> dict[str, Any]:
     if case.dotenv is not None:
         (root / ".env").write_text(case.dotenv, encoding="utf-8")
     (root / "other.json").write_text(json.dumps({"stores": {"o": {"protocol": "memory"}}}))
+    for name, text in case.extra_files.items():
+        (root / name).write_text(text.replace("@ROOT@", text_root), encoding="utf-8")
     cwd = root / "sub" if case.subdir else root
     cwd.mkdir(exist_ok=True)
     ask = [[name, False] for name in case.names] + [[None, False], [None, True]]

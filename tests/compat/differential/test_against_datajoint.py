@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,12 @@ def ask_datajoint(cases: list[dict[str, Any]], quiet: Path) -> list[dict[str, An
 
 def ask_us(case: dict[str, Any]) -> dict[str, Any]:
     """Our answer for one case: per asked store, accepted (with spec) or the problems."""
+    with warnings.catch_warnings():  # skipped secret files: they are ConfigWarnings too
+        warnings.simplefilter("ignore")
+        return _ask_us(case)
+
+
+def _ask_us(case: dict[str, Any]) -> dict[str, Any]:
     config = Config(cwd=Path(case["cwd"]), environ=case["env"])
     try:
         for step in case["runtime"]:
@@ -62,7 +69,7 @@ def ask_us(case: dict[str, Any]) -> dict[str, Any]:
             elif step[0] == "edit" and isinstance(config["stores"].get(step[1]), dict):
                 config["stores"][step[1]][step[2]] = step[3]
         problems = config.problems()
-        warnings = config.warnings()
+        found = config.warnings()
     except ConfigSourceError as exc:
         return {"source_error": exc}
     answers = {}
@@ -84,18 +91,7 @@ def ask_us(case: dict[str, Any]) -> dict[str, Any]:
             if late
             else {"accepted": True, "spec": json.loads(json.dumps(spec, default=str))}
         )
-    return {"stores": answers, "warnings": warnings, "target": _targets(config, case)}
-
-
-def _targets(config: Config, case: dict[str, Any]) -> dict[str, str | None]:
-    """For every asked pair, the store it stands for (a default entry's target)."""
-    out = {}
-    for name, flag in case["ask"]:
-        target = name
-        if name is None:
-            target = config._default_name("filepath_default" if flag else "default")[0]
-        out[json.dumps([name, flag])] = target
-    return out
+    return {"stores": answers, "warnings": found}
 
 
 def _problems_of(exc: DataJointError) -> list[Any]:
@@ -132,8 +128,9 @@ def classify(theirs_case: dict[str, Any], ours: dict[str, Any], key: str) -> str
         rule = refusal_rule(ours["source_error"])
         return f"refuse: {rule.name}" if rule else f"unlisted: source error {ours['source_error']}"
     mine = ours["stores"][key]
-    target = ours["target"][key]
-    warned = [w for w in ours["warnings"] if w.store is None or w.store in (name, target)]
+    # A warning counts for the store asked about: its own, or the whole configuration's
+    # (store None), which includes the default entries' own.
+    warned = [w for w in ours["warnings"] if w.store is None or w.store == name]
     if _disagree(theirs, mine) and any(w.rule in READS_OTHERWISE for w in warned):
         # DataJoint reads other input for this store (a flat key it drops, .env...).
         return "warn: " + next(w.rule for w in warned if w.rule in READS_OTHERWISE)
