@@ -129,8 +129,8 @@ def _contract_method(name: str, method: Callable[..., Any], base: type) -> Calla
         internal = _internal()
         try:
             spec = contract_spec(self, spec)
-            if name == "full_path" and args:
-                check_relpath(args[0])
+            if name == "full_path":
+                check_relpath(args[0] if args else kwargs.get("relpath"))
             if name == "create_filesystem" and not internal and self.cache_filesystems:
                 return _cached_filesystem(self, method, spec)
             return method(self, spec, *args, **kwargs)

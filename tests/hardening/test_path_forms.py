@@ -142,6 +142,8 @@ def test_a_subclass_of_a_subclass_is_wrapped_too() -> None:
 
     with pytest.raises(dj.DataJointError):
         Deeper().full_path({}, "..\\x")
+    with pytest.raises(dj.DataJointError):
+        Deeper().full_path({}, relpath="%2e%2e/x")  # by keyword too
 
 
 # -- properties -------------------------------------------------------------------------
