@@ -1,10 +1,23 @@
-"""Protocol -> adapter registry, filled lazily from the ``datajoint.storage`` entry points.
+"""Protocol -> adapter registry: our built-ins from our own group, plugins as DataJoint sees them.
 
-Entry points stay unloaded strings until a protocol is asked for. A lookup first loads
-the entry points named like the protocol (the convention), and only if that does not
-answer, all the others. Each plugin loads inside its own ``try``: a broken plugin is a
-warning (through ``warnings`` and, as DataJoint reports it, ``logging``) and a remembered
-reason, never an exception for the caller.
+Two entry-point groups, one loader and one contract:
+
+- ``datajoint_storage.adapters`` holds our built-ins (``file``, ``s3``, ``gcs``,
+  ``azure``, ``memory``). DataJoint never reads it, so installing us changes nothing
+  in DataJoint: ``dj.get_storage_adapter(p)`` answers as before, and DataJoint has no
+  ``memory``.
+- ``datajoint.storage`` is the shared group for third-party adapters. It is loaded the
+  way DataJoint 2.3.5 loads it (every entry point, in ``entry_points()`` order, one
+  whose name is already a registered protocol skipped, a later one claiming a protocol
+  replacing the earlier), so a protocol two distributions claim goes to the adapter
+  DataJoint uses, with a warning naming both. DataJoint serves ``file``/``s3``/``gcs``/
+  ``azure`` itself whatever a plugin claims, so for those ours stay.
+
+Entry points stay unloaded strings until a protocol is asked for: a built-in protocol
+loads only our group; any other protocol loads the plugins, all at once, as DataJoint
+does. Each plugin loads inside its own ``try``: a broken plugin is a warning (through
+``warnings`` and, as DataJoint reports it, ``logging``) and a remembered reason, never an
+exception for the caller.
 
 Entry points are read duck-typed: tests and tools hand in objects with only ``name`` and
 ``load()`` (no ``value``, no ``dist``), and one distribution can be listed twice when
@@ -30,7 +43,10 @@ if TYPE_CHECKING:
     from .storage_adapter import StorageAdapter
 
 GROUP = "datajoint.storage"
+OWN_GROUP = "datajoint_storage.adapters"
 OWN_DISTRIBUTION = "datajoint-storage"
+#: Protocols DataJoint 2.3.5 hard-codes in ``StorageBackend``: it never asks a plugin.
+DATAJOINT_BUILTINS = frozenset({"file", "s3", "gcs", "azure"})
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +60,15 @@ class AdapterInfo:
     entry_point: str | None = None
     distribution: str | None = None
     version: str | None = None
+    group: str | None = None
 
 
 _lock = threading.RLock()
 _adapters: dict[str, AdapterInfo] = {}
 _runtime: set[str] = set()  # protocols registered in code, kept across re-discovery
-_pending: list[metadata.EntryPoint] | None = None  # None: entry points not yet listed
+_pending: list[metadata.EntryPoint] | None = None  # our group, not yet loaded; None: unlisted
 _failures: dict[str, AdapterLoadError] = {}  # entry-point name -> why it did not load
+_datajoint: dict[str, AdapterInfo] | None = None  # DataJoint's plugin registry; None: unloaded
 
 
 def get_storage_adapter(protocol: str) -> StorageAdapter | None:
@@ -64,24 +82,40 @@ def get_storage_adapter(protocol: str) -> StorageAdapter | None:
         adapter: StorageAdapter = info.adapter
         return adapter
     with _lock:
-        _load_pending(lambda ep: ep.name == protocol)
+        _load_own(lambda ep: ep.name == protocol)
         if protocol not in _adapters:
-            _load_pending(lambda ep: True)
+            _load_own(lambda ep: True)
+        if protocol not in DATAJOINT_BUILTINS or protocol not in _adapters:
+            _load_plugins()
         info = _adapters.get(protocol)
     return info.adapter if info else None  # type: ignore[no-any-return]
+
+
+def datajoint_adapter(protocol: str) -> AdapterInfo | None:
+    """The plugin DataJoint 2.3.5 uses for ``protocol`` in this environment, if any.
+
+    ``None`` when DataJoint serves the protocol itself (``DATAJOINT_BUILTINS``) or has
+    no adapter for it (our own built-ins, ``memory`` included, are invisible to it).
+    """
+    if protocol in DATAJOINT_BUILTINS:
+        return None
+    with _lock:
+        _load_plugins()
+        assert _datajoint is not None
+        return _datajoint.get(protocol)
 
 
 def registered_adapters() -> Mapping[str, AdapterInfo]:
     """Every adapter, after loading every entry point; a read-only view."""
     with _lock:
-        _load_pending(lambda ep: True)
+        _load_own(lambda ep: True)
+        _load_plugins()
     return MappingProxyType(_adapters)
 
 
 def adapter_failures() -> Mapping[str, AdapterLoadError]:
     """Entry points that failed to load, by entry-point name, with the reason."""
-    with _lock:
-        _load_pending(lambda ep: True)
+    registered_adapters()
     return MappingProxyType(_failures)
 
 
@@ -100,7 +134,8 @@ def describe_adapters() -> tuple[list[AdapterInfo], list[AdapterLoadError]]:
 def register_adapter(adapter: Any, *, clobber: bool = False) -> StorageAdapter:
     """Register an adapter (class or instance) from code that is not packaged.
 
-    Refuses to replace an existing protocol unless ``clobber`` is true.
+    Refuses to replace an existing protocol unless ``clobber`` is true. DataJoint does
+    not see adapters registered this way.
     """
     instance = _check_contract(adapter() if isinstance(adapter, type) else adapter)
     with _lock:
@@ -130,43 +165,115 @@ def _discover_adapters() -> int:
     in code stay. Returns how many adapters the entry points provided.
     """
     with _lock:
-        global _pending
+        global _pending, _datajoint
         for protocol in [p for p in _adapters if p not in _runtime]:
             del _adapters[protocol]
         _failures.clear()
         _pending = None
+        _datajoint = None
         importlib.invalidate_caches()
-        _load_pending(lambda ep: True)
+        _load_own(lambda ep: True)
+        _load_plugins()
         return sum(1 for p in _adapters if p not in _runtime)
 
 
-def _list_entry_points() -> list[metadata.EntryPoint]:
+def _entry_points(group: str) -> list[metadata.EntryPoint]:
+    """The group's entry points in ``entry_points()`` order (DataJoint's), each once."""
     seen: set[tuple[str | None, str, str | None]] = set()
     unique = []
-    for ep in metadata.entry_points(group=GROUP):
+    for ep in metadata.entry_points(group=group):
         key = (_dist_name(ep), ep.name, getattr(ep, "value", None))
         if key not in seen:  # one distribution found twice on sys.path
             seen.add(key)
             unique.append(ep)
-    # Deterministic order: our own built-ins first, then by distribution name.
-    unique.sort(key=lambda ep: (_dist_name(ep) != OWN_DISTRIBUTION, _dist_name(ep) or "", ep.name))
     return unique
 
 
-def _load_pending(select: Any) -> None:
-    """Load the not-yet-loaded entry points that ``select`` picks (caller holds the lock)."""
+def _load_own(select: Any) -> None:
+    """Load the not-yet-loaded entry points of our group that ``select`` picks."""
     global _pending
     if _pending is None:
-        _pending = _list_entry_points()
+        _pending = _entry_points(OWN_GROUP)
     chosen = [ep for ep in _pending if select(ep)]
     if not chosen:
         return
     _pending = [ep for ep in _pending if not select(ep)]
     for ep in chosen:
-        _load_one(ep)
+        info = _load_one(ep, OWN_GROUP)
+        if info is not None and info.protocol not in _adapters:
+            _adapters[info.protocol] = info
 
 
-def _load_one(ep: metadata.EntryPoint) -> None:
+def _load_plugins() -> None:
+    """Load ``datajoint.storage`` once, as DataJoint 2.3.5 does, and adopt its choices."""
+    global _datajoint
+    if _datajoint is not None:
+        return
+    chosen: dict[str, AdapterInfo] = {}
+    for ep in _entry_points(GROUP):
+        if ep.name in chosen:  # DataJoint skips it unloaded: its name is a known protocol
+            winner = chosen[ep.name]
+            dist = _dist_name(ep)
+            if dist is not None and (dist, ep.name) == (winner.distribution, winner.entry_point):
+                continue  # the same distribution listed twice (two sys.path entries)
+            _collision(ep.name, winner, ep.name, dist, "it skips the other one unloaded")
+            continue
+        info = _load_one(ep, GROUP)
+        if info is None:
+            continue
+        previous = chosen.get(info.protocol)
+        if previous is not None:  # DataJoint keeps the later one
+            why = "it keeps the later entry point"
+            _collision(info.protocol, info, previous.entry_point, previous.distribution, why)
+        chosen[info.protocol] = info
+    _datajoint = chosen
+    _load_own(lambda ep: True)
+    for protocol, info in chosen.items():
+        current = _adapters.get(protocol)
+        if protocol in _runtime:
+            continue  # registered in code: deliberately chosen, keep it quietly
+        if protocol in DATAJOINT_BUILTINS and current is not None:
+            _warn(
+                info.entry_point or protocol,
+                info.distribution,
+                f"Protocol {protocol!r} is registered by {info.distribution!r}, but DataJoint "
+                f"2.3.5 serves {protocol!r} itself and never uses it; using the one from "
+                f"{current.distribution!r}",
+            )
+            continue
+        if current is not None:
+            why = f"it never reads {OWN_GROUP!r}"
+            _collision(protocol, info, current.entry_point, current.distribution, why)
+        _adapters[protocol] = info
+
+
+def _collision(
+    protocol: str,
+    winner: AdapterInfo,
+    other_name: str | None,
+    other_dist: str | None,
+    why: str,
+) -> None:
+    message = (
+        f"Protocol {protocol!r} is registered by both {winner.distribution!r} and "
+        f"{other_dist!r}; using the one from {winner.distribution!r}, the one DataJoint "
+        f"2.3.5 uses ({why})"
+    )
+    if winner.distribution == other_dist:
+        message = message.replace(
+            f"both {winner.distribution!r} and {other_dist!r}",
+            f"two entry points of {other_dist!r} ({winner.entry_point!r}, {other_name!r})",
+        )
+    _warn(other_name or protocol, other_dist, message)
+
+
+def _warn(name: str, dist: str | None, message: str) -> None:
+    # Listed with the failures too, so `datajoint-storage adapters` shows the loser and why.
+    _failures[f"{name} ({dist})"] = AdapterLoadError(message, name=name, distribution=dist)
+    _report(message)
+
+
+def _load_one(ep: metadata.EntryPoint, group: str) -> AdapterInfo | None:
     dist = _dist_name(ep)
     try:
         loaded = ep.load()
@@ -179,23 +286,8 @@ def _load_one(ep: metadata.EntryPoint) -> None:
         error = AdapterLoadError(f"{message}: {reason}", name=ep.name, distribution=dist)
         _failures[ep.name] = error
         _report(str(error))
-        return
-    info = AdapterInfo(instance.protocol, instance, ep.name, dist, _dist_version(ep))
-    current = _adapters.get(instance.protocol)
-    if current is None:
-        _adapters[instance.protocol] = info
-        return
-    if instance.protocol in _runtime:
-        return  # registered in code: deliberately chosen, keep it quietly
-    if dist is not None and current.distribution == dist:
-        return  # the same distribution listed twice (two sys.path entries): first one wins
-    message = (
-        f"Protocol {instance.protocol!r} is registered by both {current.distribution!r} "
-        f"and {dist!r}; using the one from {current.distribution!r}"
-    )
-    # Listed with the failures too, so `datajoint-storage adapters` shows the loser and why.
-    _failures[f"{ep.name} ({dist})"] = AdapterLoadError(message, name=ep.name, distribution=dist)
-    _report(message)
+        return None
+    return AdapterInfo(instance.protocol, instance, ep.name, dist, _dist_version(ep), group)
 
 
 def _report(message: str) -> None:

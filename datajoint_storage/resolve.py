@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Secret, SecretStr
 
+from ._contract import internal_call
 from ._redact import MASK, scrub
 from .datajoint_rules import blank_required_keys
 from .errors import (
@@ -183,7 +184,8 @@ def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
     ):
         return []
     try:
-        check(resolved.plain())
+        with internal_call():  # foreign exceptions are reported below, with the store
+            check(resolved.plain())
     except Exception as exc:  # a plugin's rule may raise anything; report, never echo secrets
         text = scrub(str(exc), resolved.secret_values)
         if not isinstance(exc, DataJointError):

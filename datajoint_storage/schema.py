@@ -46,7 +46,7 @@ from ._schema_flat import (
 from ._schema_words import annotate, store_snippet
 from .datajoint_settings import GROUPS, DataJointSettings
 from .errors import AdapterLoadWarning, DataJointError
-from .registry import GROUP, OWN_DISTRIBUTION, registered_adapters
+from .registry import OWN_DISTRIBUTION, OWN_GROUP, registered_adapters
 from .settings.layer import NAME_ENTRIES
 from .spec import spec_model_for
 
@@ -87,7 +87,7 @@ def builtin_schema() -> dict[str, Any]:
 def builtin_adapters() -> list[Any]:
     """Our own entry points' adapter classes, whatever the registry holds right now."""
     found: dict[str, Any] = {}
-    for ep in metadata.entry_points(group=GROUP):
+    for ep in metadata.entry_points(group=OWN_GROUP):
         dist = getattr(ep, "dist", None)
         if dist is not None and dist.name == OWN_DISTRIBUTION:
             adapter = ep.load()

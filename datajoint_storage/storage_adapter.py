@@ -2,7 +2,9 @@
 
 An adapter maps a protocol name to an fsspec filesystem, says which keys a store of
 that protocol takes, and builds paths and display URLs. Third-party adapters subclass
-:class:`StorageAdapter` and register in the ``datajoint.storage`` entry-point group.
+:class:`StorageAdapter` and register in the ``datajoint.storage`` entry-point group,
+which DataJoint reads too: the contract methods of every subclass are wrapped
+(``_contract.py``) so they hold when DataJoint calls them directly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ._contract import wrap_contract
+from .datajoint_bridge import link_base_class
 from .errors import DataJointError
 from .registry import (
     _discover_adapters,
@@ -55,6 +59,13 @@ class StorageAdapter(ABC):
     JSON value" (``{"secure": (bool, Field(default=True))}``), and ``secret_keys``
     marks more keys as credentials beyond the common ones (``token``, ``secret_key``...).
     ``spec_base`` is a :class:`StoreSpec` subclass for rules across keys.
+    ``cache_filesystems`` makes ``create_filesystem`` answer from a cache keyed by the
+    whole spec (DataJoint calls it once per stored attribute of every row).
+
+    Whoever calls them, the contract methods take DataJoint's spec shape too (protocol
+    in any case, ``subfolding`` a tuple, no adapter defaults), ``full_path`` refuses a
+    relpath that would leave the store, and every error they raise is a
+    :class:`DataJointError` (DataJoint's as well, when DataJoint is imported).
     """
 
     protocol: ClassVar[str]
@@ -63,6 +74,7 @@ class StorageAdapter(ABC):
     secret_keys: ClassVar[tuple[str, ...]] = ()
     key_fields: ClassVar[Mapping[str, Any]] = {}
     spec_base: ClassVar[type[StoreSpec] | None] = None
+    cache_filesystems: ClassVar[bool] = False
 
     spec_model = _SpecModel()
 
@@ -89,12 +101,9 @@ class StorageAdapter(ABC):
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
         """Absolute storage path of ``relpath``; ``relpath`` itself when location is empty.
 
-        Raises :class:`DataJointError` for a ``relpath`` that would leave the location
-        (``..`` segments, absolute paths, NUL): see ``adapters/_paths.py``.
+        A ``relpath`` that would leave the location is refused before this (or any
+        override) runs: see ``paths.py``.
         """
-        from .adapters._paths import check_relpath
-
-        check_relpath(relpath)
         location = (spec.get("location") or "").rstrip("/")
         return f"{location}/{relpath}" if location else relpath
 
@@ -105,11 +114,20 @@ class StorageAdapter(ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} protocol={getattr(self, 'protocol', None)!r}>"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> StorageAdapter:
+        link_base_class(StorageAdapter)  # DataJoint instantiates plugins after its import
+        return super().__new__(cls)
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        link_base_class(StorageAdapter)
+        wrap_contract(cls, StorageAdapter)
         for attr in ("required_keys", "allowed_keys", "secret_keys"):
             value = getattr(cls, attr)
             if isinstance(value, str) or not all(isinstance(k, str) for k in value):
                 raise DataJointError(
                     f"{cls.__name__}.{attr} must be a tuple of key names, got {value!r}"
                 )
+
+
+wrap_contract(StorageAdapter, StorageAdapter)

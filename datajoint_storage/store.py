@@ -14,6 +14,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._contract import internal_call
 from .backend_errors import BackendGuard, guard_filesystem
 from .datajoint_rules import inaccessible_location
 from .resolve import ResolvedStore
@@ -64,7 +65,8 @@ class Store:
             raise refused
         guard = BackendGuard(self.name, self.protocol, self._resolved.secret_values)
         try:
-            fs = self.adapter.create_filesystem(dict(self._spec))
+            with internal_call():  # one filesystem per store, guarded here: not the adapter's cache
+                fs = self.adapter.create_filesystem(dict(self._spec))
         except Exception as exc:  # any SDK error: name the store, never a secret
             failure = guard.error(exc, "could not create its filesystem")
         else:
@@ -78,13 +80,17 @@ class Store:
         The escape check runs here too, so a plugin that overrides ``full_path`` is
         held to the same rule as the built-ins (no ``..``, absolute paths or NUL).
         """
-        from .adapters._paths import check_relpath
+        from .paths import check_relpath
 
-        return self.adapter.full_path(dict(self._spec), check_relpath(relpath))
+        check_relpath(relpath)
+        with internal_call():
+            return self.adapter.full_path(dict(self._spec), relpath)
 
     def get_url(self, relpath: str) -> str:
         """Display URL of the object at ``relpath``."""
-        return self.adapter.get_url(dict(self._spec), self.full_path(relpath))
+        path = self.full_path(relpath)
+        with internal_call():
+            return self.adapter.get_url(dict(self._spec), path)
 
     def __repr__(self) -> str:
         return f"Store(name={self.name!r}, spec={self._resolved.redacted()!r})"

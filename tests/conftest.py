@@ -48,6 +48,7 @@ def fresh_registry() -> Iterator[None]:
         set(registry._runtime),
         None if registry._pending is None else list(registry._pending),
         dict(registry._failures),
+        None if registry._datajoint is None else dict(registry._datajoint),
     )
     yield
     registry._adapters.clear()
@@ -57,3 +58,4 @@ def fresh_registry() -> Iterator[None]:
     registry._pending = saved[2]
     registry._failures.clear()
     registry._failures.update(saved[3])
+    registry._datajoint = saved[4]

@@ -1,6 +1,7 @@
 """Built-in adapters: ``file``, ``memory``, ``s3``, ``gcs``, ``azure``.
 
-They are registered through this distribution's own ``datajoint.storage`` entry
-points, exactly as a third-party plugin is; nothing here is imported until a store
-asks for its protocol.
+They are registered through this distribution's own ``datajoint_storage.adapters``
+entry points, loaded by the same code and held to the same contract as a third-party
+plugin, but invisible to DataJoint (which reads ``datajoint.storage``); nothing here
+is imported until a store asks for its protocol.
 """

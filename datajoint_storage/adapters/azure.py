@@ -19,6 +19,7 @@ class AzureAdapter(StorageAdapter):
     protocol = "azure"
     required_keys = ("container", "location")
     allowed_keys = ("account_name", "account_key", "connection_string", "account_url")
+    cache_filesystems = True  # DataJoint-style callers ask once per object
     key_fields = {
         "container": (StrictStr, Field(description="Blob container name.", examples=["lab-data"])),
         "location": (

@@ -17,6 +17,7 @@ class FileAdapter(StorageAdapter):
     protocol = "file"
     required_keys = ("location",)
     allowed_keys = ()
+    cache_filesystems = True  # DataJoint-style callers ask once per object
     key_fields = {
         "location": (
             StrictStr,

@@ -19,6 +19,7 @@ class GCSAdapter(StorageAdapter):
     protocol = "gcs"
     required_keys = ("bucket", "location")
     allowed_keys = ("token", "project")
+    cache_filesystems = True  # DataJoint-style callers ask once per object
     key_fields = {
         "bucket": (StrictStr, Field(description="Bucket name.", examples=["my-lab-data"])),
         "location": (

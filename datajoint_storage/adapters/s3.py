@@ -40,6 +40,7 @@ class S3Adapter(StorageAdapter):
     required_keys = ("endpoint", "bucket", "location")
     allowed_keys = ("access_key", "secret_key", "secure", "proxy_server")
     spec_base = S3StoreSpec
+    cache_filesystems = True  # DataJoint-style callers ask once per object
     key_fields = {
         "endpoint": (
             StrictStr,

@@ -66,9 +66,7 @@ def _file_problems(path: Path, store: str | None, names: bool) -> list[StoreConf
     """The problems of one file (its secrets included, DJ_STORES left out) that concern
     ``store``, and, with ``names``, the ``default`` entries."""
     # Relative file locations are checked from the working directory, as DataJoint does.
-    config = Config(
-        environ={"DJ_CONFIG_FILE": str(path), "DJ_IGNORE_CONFIG_FILE": "false", "DJ_STORES": ""}
-    )
+    config = Config(environ={"DJ_IGNORE_CONFIG_FILE": "false", "DJ_STORES": ""}, config_file=path)
     return [
         p
         for p in config.problems()

@@ -31,7 +31,7 @@ class Options:
             for name in [k for k in env if k.upper() == "DJ_IGNORE_CONFIG_FILE"]:
                 del env[name]  # the command line beats every spelling of the variable
         if self.config_file is not None:  # the command line beats the environment
-            env["DJ_CONFIG_FILE"] = str(self.config_file)
+            env.pop("DJ_CONFIG_FILE", None)  # the file is passed as itself (config())
             env["DJ_IGNORE_CONFIG_FILE"] = "false"
         if self.ignore_config_file:
             env["DJ_IGNORE_CONFIG_FILE"] = "true"
@@ -40,7 +40,7 @@ class Options:
     def config(self) -> Config:
         """A private :class:`Config` for this run; ``os.environ`` is never written."""
         if self._config is None:
-            self._config = Config(environ=self.environ())
+            self._config = Config(environ=self.environ(), config_file=self.config_file)
         return self._config
 
     def secret_values(self) -> frozenset[str]:

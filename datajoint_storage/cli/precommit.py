@@ -115,7 +115,7 @@ def _holds_a_secret(path: Path) -> bool:
     from ..settings import Config
 
     try:
-        found = Config(cwd=path.parent, environ={"DJ_CONFIG_FILE": str(path)}).warnings()
+        found = Config(cwd=path.parent, environ={}, config_file=path).warnings()
     except Exception:  # an unreadable file: validate reports it with its source
         return False
     return any(getattr(w, "rule", None) == COMMITTED_SECRET_RULE for w in found)

@@ -62,14 +62,21 @@ class Config:
 
     Nothing is read until a store is asked for. ``reload()`` reads the files and the
     environment again; runtime settings survive it. ``environ`` stands in for
-    ``os.environ`` (the CLI's ``--config`` sets ``DJ_CONFIG_FILE`` for one run this way,
-    without writing the process environment).
+    ``os.environ``, without writing the process environment. ``config_file`` names the
+    ``datajoint.json`` to read (the CLI's ``--config``), as if it had been found; unlike
+    ``DJ_CONFIG_FILE``, it is the caller's own choice, so no warning says DataJoint
+    ignores it.
     """
 
     def __init__(
-        self, *, cwd: Path | str | None = None, environ: Mapping[str, str] | None = None
+        self,
+        *,
+        cwd: Path | str | None = None,
+        environ: Mapping[str, str] | None = None,
+        config_file: Path | str | None = None,
     ) -> None:
         self._cwd = Path(cwd) if cwd is not None else None
+        self._config_file = Path(config_file) if config_file is not None else None
         self._environ = dict(environ) if environ is not None else None
         self._lock = threading.RLock()
         self._runtime = RuntimeSource()
@@ -100,8 +107,8 @@ class Config:
         self._environ_in_force = environ
         dotenv = dotenv_file(cwd, {k: real[k] for k in real if k[:3].upper() == "DJ_"})
         config_file = secrets_dir = None
-        ignored = ignore_config_file(environ)
-        named = None if ignored else environ.get("DJ_CONFIG_FILE")
+        ignored = self._config_file is None and ignore_config_file(environ)
+        named = self._config_file or (None if ignored else environ.get("DJ_CONFIG_FILE"))
         if not ignored:
             config_file = Path(named).expanduser() if named else find_config_file(cwd)
             if config_file is None and self._warn_without_file:

@@ -76,7 +76,9 @@ def test_the_wheel_registers_the_command_and_every_built_in_adapter(dist: Path) 
     parser = configparser.ConfigParser()
     parser.read_string(wheel.read(entry_points_txt).decode())
     assert parser["console_scripts"]["datajoint-storage"] == "datajoint_storage.cli:main"
-    adapters = dict(parser["datajoint.storage"])
+    # Our own group: DataJoint, which reads "datajoint.storage", never sees our built-ins.
+    assert "datajoint.storage" not in parser
+    adapters = dict(parser["datajoint_storage.adapters"])
     assert set(adapters) == BUILT_INS
     for protocol, target in adapters.items():
         assert target.startswith(f"datajoint_storage.adapters.{protocol}:")
@@ -128,7 +130,9 @@ def test_pip_installs_the_wheel_with_its_entry_points(dist: Path, tmp_path: Path
     assert install.returncode == 0, install.stderr
     probe = (
         "from importlib.metadata import entry_points, files\n"
-        "eps = entry_points(group='datajoint.storage')\n"
+        "eps = entry_points(group='datajoint_storage.adapters')\n"
+        "shared = entry_points(group='datajoint.storage')\n"
+        "assert not [ep for ep in shared if ep.dist.name == 'datajoint-storage']\n"
         "print(sorted(ep.name for ep in eps if ep.dist.name == 'datajoint-storage'))\n"
         "print(any(str(f).endswith('datajoint_storage/py.typed') for f in "
         "files('datajoint-storage')))\n"

@@ -54,6 +54,7 @@ def fake_entry_points(fresh_registry: None, monkeypatch: pytest.MonkeyPatch) -> 
     for protocol in [p for p in registry._adapters if p not in registry._runtime]:
         del registry._adapters[protocol]
     registry._pending = None
+    registry._datajoint = None  # the plugin group is listed again, from the stand-ins
     return listed
 
 

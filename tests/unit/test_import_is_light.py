@@ -20,6 +20,7 @@ HEAVY = (
     "pydantic_settings",
     "click",
     "datajoint_storage.adapters",
+    "datajoint",  # DataJoint itself: we only ever look for it in sys.modules
 )
 
 

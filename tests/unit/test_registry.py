@@ -47,6 +47,17 @@ def test_builtins_come_from_our_own_entry_points() -> None:
         info = registry.registered_adapters()[protocol]
         assert info.distribution == "datajoint-storage"
         assert info.entry_point == protocol
+        assert info.group == "datajoint_storage.adapters"
+        assert registry.datajoint_adapter(protocol) is None  # DataJoint never sees them
+
+
+def test_our_distribution_registers_nothing_in_the_shared_group() -> None:
+    """The installed metadata itself: DataJoint's group holds none of our entry points."""
+    from importlib.metadata import distribution
+
+    groups = {ep.group for ep in distribution("datajoint-storage").entry_points}
+    assert "datajoint.storage" not in groups
+    assert "datajoint_storage.adapters" in groups
 
 
 def test_unknown_protocol_is_none() -> None:
@@ -177,9 +188,12 @@ def test_a_plugin_raising_on_instantiation_is_isolated(tmp_path: Path) -> None:
     assert "RuntimeError: no licence" in reason
 
 
-def test_two_distributions_with_one_protocol_warn_and_choose_deterministically(
+def test_two_distributions_with_one_protocol_get_the_one_datajoint_uses(
     tmp_path: Path,
 ) -> None:
+    """DataJoint 2.3.5 keeps the first entry point named like the protocol, in
+    ``entry_points()`` order (sys.path order), and skips the other unloaded; so do we.
+    (tests/datajoint/test_inside_datajoint.py asks the real DataJoint the same question.)"""
     zeta = plugin(tmp_path, "dj-zeta-storage", "twin", cls="Zeta", module="zeta_mod")
     alpha = plugin(tmp_path, "dj-alpha-storage", "twin", cls="Alpha", module="alpha_mod")
     code = textwrap.dedent(
@@ -194,11 +208,12 @@ def test_two_distributions_with_one_protocol_warn_and_choose_deterministically(
         print(json.dumps([type(adapter).__name__, [str(w.message) for w in caught], failed]))
         """
     )
-    for order in ([zeta, alpha], [alpha, zeta]):
+    for order, first in (([zeta, alpha], "Zeta"), ([alpha, zeta], "Alpha")):
         result = run_python(code, extra_path=order)
         assert result.returncode == 0, result.stderr
         chosen, messages, failed = json.loads(result.stdout)
-        assert chosen == "Alpha"
+        assert chosen == first
+        assert "DataJoint" in messages[0] and "unloaded" in messages[0]
         assert failed == messages  # the shadowed plugin is listed with the failures
         assert len(messages) == 1
         assert "dj-alpha-storage" in messages[0] and "dj-zeta-storage" in messages[0]

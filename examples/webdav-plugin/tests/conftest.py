@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ class DavServer:
     url: str
     root: Path
     username: str
-    password: str
+    password: str = field(repr=False)  # never in a failure report
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,9 @@ class WebDAVAdapter(StorageAdapter):
     # ``password`` is already a credential for every protocol; naming it here too keeps
     # the adapter correct on its own and documents the intent.
     secret_keys = ("password",)
+    # DataJoint calls create_filesystem for every stored attribute of every row; with
+    # this, an unchanged spec costs a lookup and a rotated password a new client.
+    cache_filesystems = True
     key_fields = {
         "url": (
             HttpUrl,
@@ -79,19 +82,23 @@ class WebDAVAdapter(StorageAdapter):
 
         username = spec.get("username")
         auth = (username, spec.get("password") or "") if username else None
-        timeout = spec.get("timeout") or 30.0
+        timeout = spec["timeout"]  # the base class applies the default for every caller
         return WebdavFileSystem(
             spec["url"],
             auth=auth,
             timeout=httpx.Timeout(timeout, connect=min(timeout, self.connect_timeout)),
-            # A rotated password must never get a filesystem cached with the old one.
+            # Caching is the base class's (keyed by the whole spec), not fsspec's.
             skip_instance_cache=True,
         )
 
     def full_path(self, spec: dict[str, Any], relpath: str) -> str:
-        """``location/relpath`` relative to the share's URL, with no leading slash."""
+        """``location/relpath`` relative to the share's URL, with no leading slash.
+
+        The base class has already refused a ``relpath`` that would leave the location
+        (``..``, ``%2e%2e``, absolute, ``~``, URLs), whoever calls this, DataJoint too.
+        """
         location = (spec.get("location") or "").strip("/")
-        return f"{location}/{relpath.lstrip('/')}" if location else relpath
+        return f"{location}/{relpath}" if location else relpath
 
     def get_url(self, spec: dict[str, Any], path: str) -> str:
         """The object's address on the server: the share's URL plus the quoted path."""
