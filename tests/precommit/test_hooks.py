@@ -94,6 +94,12 @@ def file_store(root_hint: str = "../data") -> dict[str, object]:
     return {"stores": {"default": "main", "main": {"protocol": "file", "location": root_hint}}}
 
 
+def s3_store(**keys: str) -> dict[str, object]:
+    """A document with one s3 store ``raw``: endpoint and location, plus ``keys``."""
+    store = {"protocol": "s3", "endpoint": "s3.amazonaws.com", "location": "raw", **keys}
+    return {"stores": {"raw": store}}
+
+
 def test_a_valid_file_passes_both_hooks(tmp_path: Path, source_repo: Path, home: Path) -> None:
     root = project(tmp_path, file_store(str(tmp_path / "lab" / "data")))
     for hook in ("datajoint-storage-validate", "datajoint-storage-schema"):
@@ -105,17 +111,7 @@ def test_a_valid_file_passes_both_hooks(tmp_path: Path, source_repo: Path, home:
 def test_a_misspelt_key_fails_with_our_message(
     tmp_path: Path, source_repo: Path, home: Path
 ) -> None:
-    document = {
-        "stores": {
-            "raw": {
-                "protocol": "s3",
-                "endpoint": "s3.amazonaws.com",
-                "bukcet": "acq",
-                "location": "raw",
-            }
-        }
-    }
-    root = project(tmp_path, document)
+    root = project(tmp_path, s3_store(bukcet="acq"))
     result = try_repo(root, source_repo, home, "datajoint-storage-validate")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Invalid key(s) for s3: bukcet" in result.stdout
@@ -128,18 +124,7 @@ def test_a_misspelt_key_fails_with_our_message(
 def test_a_secret_written_into_the_file_fails_and_is_not_echoed(
     tmp_path: Path, source_repo: Path, home: Path
 ) -> None:
-    document = {
-        "stores": {
-            "raw": {
-                "protocol": "s3",
-                "endpoint": "s3.amazonaws.com",
-                "bucket": "acq",
-                "location": "raw",
-                "access_key": "AKIA-not-secret-id",
-                "secret_key": SECRET,
-            }
-        }
-    }
+    document = s3_store(bucket="acq", access_key="AKIA-not-secret-id", secret_key=SECRET)
     root = project(tmp_path, document)
     result = try_repo(root, source_repo, home, "datajoint-storage-validate")
     assert result.returncode == 1, result.stdout + result.stderr
