@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 from annotated_types import Ge, Le
 
 from .errors import ConfigSourceError, ConfigWarning, InvalidValueError, StoreConfigError
+from .secret_rules import short_secrets
 from .spec import SECRET_KEYS
 
 if TYPE_CHECKING:
@@ -697,6 +698,7 @@ WARNING_RULES: tuple[Rule, ...] = (
     protocols_datajoint_lacks,
     keys_datajoint_refuses,
     secret_in_config_file,
+    short_secrets,  # secret_rules.py: from redaction's limits, not from DataJoint
 )
 
 
