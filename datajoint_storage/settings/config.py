@@ -41,6 +41,7 @@ from .sources import (
     search_bounds,
 )
 from .sources.json_file import FILENAME
+from .sources.read_once import reading_errors
 from .stores_view import StoresView, mark_masked
 from .tracked import plain_copy
 
@@ -93,6 +94,7 @@ class Config:
 
     # -- sources -----------------------------------------------------------------
 
+    @reading_errors  # a deleted working directory, a path we may not enter: DataJointError
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
         real = os.environ if self._environ is None else self._environ

@@ -55,6 +55,7 @@ def attack(kind: str, held: bool, what: str = "") -> bool:
         LEAKS.append(f"{kind}: {what}"[:300])
     return held
 
+
 FS_PROTOCOLS = ("memory", "file")
 
 
