@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -82,10 +83,14 @@ def secret_values_of(entry: RawEntry, adapter: Any = None) -> frozenset[str]:
 
 
 def redacted_raw(entry: RawEntry) -> Any:
-    """The raw entry for display, with secret keys and secret-file values masked."""
+    """The raw entry for display, with secret keys and secret-file values masked.
+
+    A deep copy: mutating a list in what is returned never reaches the merged state.
+    """
     if not isinstance(entry.value, dict):
-        return entry.value
-    return mask_mapping(entry.value, _secret_keys_for(entry.value), filled=entry.filled)
+        return copy.deepcopy(entry.value)
+    shown = mask_mapping(entry.value, _secret_keys_for(entry.value), filled=entry.filled)
+    return copy.deepcopy(shown)
 
 
 def resolve_entry(
