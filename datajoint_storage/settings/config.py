@@ -387,12 +387,16 @@ class Config:
                 self._replace_block(stores)
             for name, value in one_store.items():
                 self._set_runtime_store(name, value)
+            mine = self._runtime.snapshot()
+        # What this block changed; only that is undone (other threads' writes stay).
+        touched = {*saved[0], *mine[0], *saved[1], *mine[1]} if stores is not None else set()
+        touched |= set(one_store)
         self._refresh_view()
         try:
             yield self
         finally:
             with self._lock:
-                self._runtime.restore(saved)
+                self._runtime.undo(saved, mine, touched)
                 self._changed()
                 self._refresh_view()
 
