@@ -347,3 +347,100 @@ def test_a_valid_config_file_still_reads(project: Project) -> None:
     assert Config(cwd=project.root).get_store_spec("m")["location"] == "x"
     with environment(DJ_CONFIG_FILE=json.dumps(None) and str(project.root / "datajoint.json")):
         assert Config(cwd=project.root).store_names() == ["m"]
+
+
+# -- unreadable paths: chmod 000, read by ``nobody`` (root reads anything) --------------
+
+_UNREADABLE_CHILD = """
+import json, os, sys
+from pathlib import Path
+from datajoint_storage.settings import Config
+import datajoint_storage as dj
+warm, cases = Path(sys.argv[1]), json.loads(sys.argv[2])
+Config(cwd=warm).problems()  # import every lazy module while we still can
+if os.geteuid() == 0:
+    os.setgroups([])
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+out = {}
+for name, (cwd, named) in cases.items():
+    if named:
+        os.environ["DJ_CONFIG_FILE"] = named
+    else:
+        os.environ.pop("DJ_CONFIG_FILE", None)
+    try:
+        Config(cwd=Path(cwd)).problems()
+        out[name] = ["accepted", ""]
+    except dj.DataJointError as exc:
+        out[name] = [type(exc).__name__, str(exc) + repr(exc)]
+    except Exception as exc:
+        out[name] = ["raw " + type(exc).__name__, ""]
+print(json.dumps(out))
+"""
+
+
+def _unreadable_cases(top: Path) -> dict[str, tuple[str, str | None]]:
+    def project(name: str) -> Path:
+        root = top / name
+        (root / ".git").mkdir(parents=True)
+        return root
+
+    warm = project("warm")
+    (warm / "datajoint.json").write_text("{}")
+    found = project("found")
+    (found / "datajoint.json").write_text(json.dumps({"x": CANARY}))
+    (found / "datajoint.json").chmod(0)
+    named = project("named")
+    (named / "conf.json").write_text(json.dumps({"x": CANARY}))
+    (named / "conf.json").chmod(0)
+    dotenv = project("dotenv")
+    (dotenv / ".env").write_text(f"DJ_STORES={CANARY}\n")
+    (dotenv / ".env").chmod(0)
+    closed = project("closed")
+    (closed / "sub").mkdir()
+    (closed / "sub" / "datajoint.json").write_text("{}")
+    (closed / "sub").chmod(0)
+    for path in (top, *top.iterdir()):
+        if path.name != "sub":
+            path.chmod(0o755)
+    return {
+        "datajoint.json found": (str(found), None),
+        "DJ_CONFIG_FILE": (str(named), str(named / "conf.json")),
+        ".env": (str(dotenv), None),
+        "DJ_CONFIG_FILE in a closed directory": (str(closed), str(closed / "sub" / "x.json")),
+    }
+
+
+def test_unreadable_paths_are_one_clear_error_each(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="dj-unreadable-files-"))
+    try:
+        cases = _unreadable_cases(top)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")}
+        result = subprocess.run(
+            [sys.executable, "-c", _UNREADABLE_CHILD, str(top / "warm"), json.dumps(cases)],
+            cwd=top,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        answers = json.loads(result.stdout)
+    finally:
+        for path in top.rglob("*"):
+            with contextlib.suppress(OSError):
+                path.chmod(0o755)
+        shutil.rmtree(top, ignore_errors=True)
+    for name, (kind, text) in answers.items():
+        where = cases[name][1] or cases[name][0]
+        held = kind.endswith("Error") and not kind.startswith("raw") and CANARY not in text
+        held = held and str(Path(where).parent) in text  # the file or its directory
+        attack("config files", held, f"unreadable {name}: {kind} {text[:150]}")
+        assert held, (name, kind, text)
