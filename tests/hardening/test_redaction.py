@@ -332,6 +332,40 @@ def test_plugin_messages_are_masked_in_every_variant(
         assert held, text
 
 
+class _QuietRule(_Chatty):
+    """Valid spec, but its SDK's errors quote the credential (at creation)."""
+
+    protocol = "chattyfs"
+
+    def validate_spec(self, spec: dict[str, Any]) -> None:
+        return None
+
+
+@pytest.mark.usefixtures("fresh_registry")
+@pytest.mark.parametrize("form", list(_variants("x")))
+@pytest.mark.parametrize("secret", ["pl ugin-se cret 9\tZ", "plugin\nsecret\nlines-42", "ab"])
+def test_plugin_create_filesystem_errors_are_masked_in_every_variant(
+    project: Project, form: str, secret: str
+) -> None:
+    adapter = _QuietRule()
+    adapter.form = form
+    dj.register_adapter(adapter, clobber=True)
+    store = {"protocol": "chattyfs", "location": "x", "api_secret": secret}
+    with environment(DJ_STORES=json.dumps({"c": store})):
+        config = Config(cwd=project.root)
+        with pytest.raises(dj.StorageBackendError) as caught:
+            dj.get_filesystem("c", config=config)
+        texts = [str(caught.value), repr(caught.value)]
+        texts.append(cli_run("--json", "check", "--timeout", "5").output)
+    core = "".join(secret.split())
+    for text in texts:
+        flat = "".join(text.split()).replace("\\n", "").replace("\\t", "")
+        leaked = core in flat if len(core) >= MIN_FREE_TEXT else f"{secret} given" in text
+        held = not leaked and ("RuntimeError" in text or "check" in text)
+        attack("plugin messages", held, f"create {form}: {text[:120]!r}")
+        assert held, text
+
+
 # -- logs --------------------------------------------------------------------------------
 
 
