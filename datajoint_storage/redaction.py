@@ -25,6 +25,7 @@ exception class and what was being done) and ``validate`` warns
 from __future__ import annotations
 
 import difflib
+import functools
 import hmac
 import json
 import logging
@@ -109,11 +110,21 @@ def is_secret_key(key: Any, secret: Iterable[str] = SECRET_KEYS) -> bool:
     """A secret key in any case or spelling, or a misspelling of one (``secret_kye``)."""
     if not isinstance(key, str):
         return False
-    known = {_normal_key(k) for k in secret}
+    return _is_secret(key, secret if isinstance(secret, frozenset) else frozenset(secret))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_secret(key: str, secret: frozenset[str]) -> bool:
+    known = _known(secret)
     normal = _normal_key(key)
     if normal in known:
         return True
     return bool(difflib.get_close_matches(normal, known, n=1, cutoff=0.8))
+
+
+@functools.lru_cache(maxsize=256)
+def _known(secret: frozenset[str]) -> frozenset[str]:
+    return frozenset(_normal_key(k) for k in secret)
 
 
 def mask_url(url: str) -> str:
@@ -377,17 +388,18 @@ class Scrubber:
 
 _registered: set[str] = set()
 _registry_lock = threading.Lock()
-_log_scrubber: list[Scrubber] = [Scrubber(())]
+#: The scrubber of every registered secret, or None until a record needs it again.
+_log_scrubber: list[Scrubber | None] = [None]
 
 
 def register_secrets(values: Iterable[str]) -> None:
     """Remember secrets of a configured store: SDK log records mask them from now on."""
-    new = {v for v in values if isinstance(v, str) and v} - _registered
-    if not new:
+    new = {v for v in values if isinstance(v, str) and v}
+    if not new or new <= _registered:
         return
     with _registry_lock:
         _registered.update(new)
-        _log_scrubber[0] = Scrubber(_registered)
+        _log_scrubber[0] = None  # rebuilt on the next record, not once per store
     install_log_filter()
 
 
@@ -395,7 +407,15 @@ def forget_secrets() -> None:
     """Forget every registered secret (a test's clean slate; rotation keeps old ones)."""
     with _registry_lock:
         _registered.clear()
-        _log_scrubber[0] = Scrubber(())
+        _log_scrubber[0] = None
+
+
+def _current_scrubber() -> Scrubber:
+    scrubber = _log_scrubber[0]
+    if scrubber is None:
+        with _registry_lock:
+            scrubber = _log_scrubber[0] = Scrubber(tuple(_registered))
+    return scrubber
 
 
 class SecretLogFilter(logging.Filter):
@@ -406,7 +426,7 @@ class SecretLogFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        scrubber = _log_scrubber[0]
+        scrubber = _current_scrubber()
         if not scrubber:
             return True
         try:
