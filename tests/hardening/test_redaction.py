@@ -462,3 +462,37 @@ def test_is_secret_key_leaves_ordinary_keys_alone() -> None:
         held = not is_secret_key(key)
         attack("structured output by key", held, f"{key} masked")
         assert held
+
+
+COPIES = {
+    "dict()": lambda v: dict(v),
+    "items()": lambda v: list(v.items()),
+    "values()": lambda v: list(v.values()),
+    "copy.copy": lambda v: __import__("copy").copy(v),
+    "copy.deepcopy": lambda v: __import__("copy").deepcopy(v),
+    "pickle round trip": lambda v: __import__("pickle").loads(__import__("pickle").dumps(v)),
+    "{**v}": lambda v: {**v},
+}
+
+
+@pytest.mark.parametrize("how", list(COPIES))
+@pytest.mark.parametrize("key", ["secret_key", "SECRET_KEY", "secretKey", "from file"])
+def test_copies_and_views_of_a_store_keep_secrets_masked(
+    project: Project, how: str, key: str
+) -> None:
+    canary = "cnry-copies-Jw81-secret"
+    store = {"protocol": "s3", "endpoint": "s3.example", "bucket": "b", "location": "x"}
+    store["access_key"] = "AKIA-copies-long"
+    if key == "from file":
+        project.write_config({"stores": {"s": store}})
+        project.write_secret("s", "secret_key", canary)
+    else:
+        store[key] = canary
+        project.write_config({"stores": {"s": store}})
+    config = Config(cwd=project.root)
+    view = config["stores"]["s"]
+    copied = COPIES[how](view)
+    text = repr(copied) + str(copied)
+    held = canary not in text
+    attack("copies and views keep secrets masked", held, f"{key} {how}: {text[:120]}")
+    assert held
