@@ -19,14 +19,12 @@ are rebuilt with the secrets masked only if they carry one.
 from __future__ import annotations
 
 import inspect
-import json
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote
 
-from ._redact import MASK
 from .errors import DataJointError, StorageBackendError
+from .redaction import Scrubber, secret_forms
 
 __all__ = ["PASS_THROUGH", "BackendGuard", "guard_filesystem", "secret_forms"]
 
@@ -42,106 +40,44 @@ PASS_THROUGH: tuple[type[BaseException], ...] = (
     StopAsyncIteration,
 )
 
-#: Members of a JSON key document (service-account or OAuth) that are credentials.
-_JSON_SECRET_MEMBERS = frozenset(
-    {"private_key", "private_key_id", "client_secret", "refresh_token", "access_token", "token"}
-)
-#: Parts of an Azure-style connection string that are credentials.
-_CONNECTION_STRING_SECRETS = frozenset(
-    {"accountkey", "sharedaccesssignature", "sharedaccesskey", "password"}
-)
-#: A secret's inner part shorter than this is not masked on its own (it would mask noise).
-_MIN_PART = 8
 #: How much of a path argument an error message quotes.
 _QUOTE = 200
 #: File methods that talk to the backend (buffered writes upload on flush and close).
 _FILE_METHODS = ("read", "readinto", "readline", "readlines", "write", "flush", "close", "commit")
+_WITHHELD = "(message withheld: the store holds a secret too short to mask in free text)"
 
 _calls = threading.local()
-
-
-def secret_forms(values: Iterable[str]) -> tuple[str, ...]:
-    """Every spelling of every secret in ``values`` that a library may print, longest first.
-
-    Besides the value itself: its URL-encoded forms (secrets travel in query strings),
-    its JSON- and repr-escaped forms (multi-line keys appear with ``\\n``), and the
-    credential parts of structured secrets (a service-account document's private key
-    and each line of it, a connection string's ``AccountKey``).
-    """
-    forms: set[str] = set()
-    for value in values:
-        if isinstance(value, str) and value:
-            _add_forms(value, forms)
-            for part in _inner_secrets(value):
-                if len(part) >= _MIN_PART:
-                    _add_forms(part, forms)
-    return tuple(sorted(forms, key=len, reverse=True))
-
-
-def _add_forms(value: str, forms: set[str]) -> None:
-    spellings = (
-        value,
-        quote(value, safe=""),
-        quote(value),
-        quote_plus(value),
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
-        repr(value)[1:-1],
-    )
-    forms.update(form for form in spellings if form)
-
-
-def _inner_secrets(value: str) -> list[str]:
-    parts: list[str] = []
-    text = value.strip()
-    if text.startswith("{"):
-        try:
-            document = json.loads(text)
-        except ValueError:
-            document = None
-        if isinstance(document, dict):
-            for key, member in document.items():
-                if key in _JSON_SECRET_MEMBERS and isinstance(member, str):
-                    parts.append(member)
-                    # A PEM key: each base64 line on its own, for libraries that quote one.
-                    parts.extend(line for line in member.splitlines() if "-----" not in line)
-    elif "=" in text:
-        for item in text.split(";"):
-            key, _, part = item.partition("=")
-            if key.strip().lower() in _CONNECTION_STRING_SECRETS and part:
-                parts.append(part)
-                # A SAS token's signature on its own: a client may reorder the parameters.
-                for name, _, signature in (p.partition("=") for p in part.split("&")):
-                    if name == "sig":
-                        parts += [signature, unquote(signature)]
-    return parts
 
 
 class BackendGuard:
     """Turns a library's exception into an error that names the store and hides its secrets."""
 
-    __slots__ = ("_forms", "protocol", "store")
+    __slots__ = ("_scrubber", "protocol", "store")
 
     def __init__(self, store: str, protocol: str, secrets: Iterable[str]) -> None:
         self.store = store
         self.protocol = protocol
-        self._forms = secret_forms(secrets)
+        self._scrubber = Scrubber(secrets)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every form of every secret masked."""
-        for form in self._forms:
-            if form in text:
-                text = text.replace(form, MASK)
-        return text
+        """``text`` with every form of every secret masked (never the mask in a word)."""
+        return self._scrubber.scrub(text)
+
+    def free_text(self, text: str) -> str:
+        """``text`` masked, or a placeholder if a secret is too short to mask safely."""
+        shown = self._scrubber.free_text(text)
+        return _WITHHELD if shown is None else shown
 
     def carries_secret(self, error: BaseException) -> bool:
         """Whether a secret shows in ``error`` or anything chained to it (text, args, URLs)."""
-        if not self._forms:
+        if not self._scrubber:
             return False
+        if self._scrubber.unsafe:  # a short secret cannot be looked for: assume it is there
+            return True
         try:
             for link in _chain(error):
                 text = "\n".join(_texts(link))
-                if any(form in text for form in self._forms):
+                if self._scrubber.found_in(text):
                     return True
         except Exception:  # an error that cannot even be read: assume the worst
             return True
@@ -162,7 +98,8 @@ class BackendGuard:
             clean = self._masked_copy(exc)
             clean.__suppress_context__ = True
             return clean
-        detail = self.scrub(" ".join(_str(exc).split()))
+        # Mask first, then collapse whitespace: a secret with inner blanks stays whole.
+        detail = " ".join(self.free_text(_str(exc)).split())
         reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
         translated = StorageBackendError(
             f"Store {self.store!r} ({self.protocol}): {what}: {reason}", store=self.store
@@ -174,11 +111,11 @@ class BackendGuard:
     def _masked_copy(self, exc: BaseException) -> BaseException:
         """An error of the type of ``exc`` (or its built-in base), text masked, nothing chained."""
         if isinstance(exc, OSError) and exc.errno is not None:
-            args: tuple[Any, ...] = (exc.errno, self.scrub(str(exc.strerror)))
+            args: tuple[Any, ...] = (exc.errno, self.free_text(str(exc.strerror)))
             if exc.filename is not None:
-                args += (self.scrub(str(exc.filename)),)
+                args += (self.free_text(str(exc.filename)),)
         else:
-            args = (self.scrub(_str(exc)),)
+            args = (self.free_text(_str(exc)),)
         builtin = next(kind for kind in PASS_THROUGH if isinstance(exc, kind))
         try:
             return type(exc)(*args)
@@ -216,7 +153,8 @@ class BackendGuard:
             return f"{name} failed"
         if len(subject) > _QUOTE:
             subject = subject[:_QUOTE] + "..."
-        return f"{name}({self.scrub(repr(subject))}) failed"
+        shown = self._scrubber.free_text(repr(subject))
+        return f"{name} failed" if shown is None else f"{name}({shown}) failed"
 
 
 def guard_filesystem(fs: Any, guard: BackendGuard) -> Any:

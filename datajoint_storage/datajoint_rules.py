@@ -31,6 +31,7 @@ from .errors import (
     StoreConfigError,
     StoreNotFoundError,
 )
+from .secret_rules import short_secrets
 from .spec import SECRET_KEYS
 
 if TYPE_CHECKING:
@@ -787,6 +788,7 @@ WARNING_RULES: tuple[Rule, ...] = (
     s3_options_datajoint_misreads,
     values_datajoint_uses_otherwise,
     secret_in_config_file,
+    short_secrets,  # secret_rules.py: from redaction's limits, not from DataJoint
 )
 
 

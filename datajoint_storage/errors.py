@@ -58,7 +58,22 @@ __all__ = [
 
 
 class DataJointError(Exception):
-    """Base class of every error this library raises."""
+    """Base class of every error this library raises.
+
+    Survives ``pickle`` with its attributes (multiprocessing re-raises errors in the
+    parent): keyword-only constructors cannot be replayed from ``args``, so the error
+    is rebuilt from its message and its ``__dict__`` (which never holds a secret).
+    """
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[DataJointError], args: tuple[object, ...], state: dict) -> DataJointError:  # type: ignore[type-arg]
+    error = cls.__new__(cls, *args)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigSourceError(DataJointError, ValueError):

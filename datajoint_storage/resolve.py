@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Secret, SecretStr
-
 from ._contract import internal_call
-from ._redact import MASK, scrub
 from .datajoint_rules import blank_required_keys
 from .errors import (
     DataJointError,
@@ -19,8 +16,9 @@ from .errors import (
     StoreConfigError,
     UnknownProtocolError,
 )
+from .redaction import Scrubber, mask_mapping, register_secrets, secret_keys_of, secret_strings
 from .registry import failure_for, get_storage_adapter, registered_adapters
-from .spec import SECRET_KEYS, StoreSpec, dump_spec, suggest, validate_store
+from .spec import StoreSpec, dump_spec, suggest, validate_store
 from .storage_adapter import StorageAdapter
 
 if TYPE_CHECKING:
@@ -66,7 +64,7 @@ class ResolvedStore:
     def redacted(self) -> dict[str, Any]:
         """The spec for display: secret fields and anything from a secret file masked."""
         shown = dump_spec(self.spec, reveal=False)
-        return {k: MASK if k in self.from_secrets else v for k, v in shown.items()}
+        return mask_mapping(shown, secret_keys_of(self.adapter), filled=self.from_secrets)
 
     def __repr__(self) -> str:
         return f"ResolvedStore(name={self.name!r}, spec={self.redacted()!r})"
@@ -81,36 +79,19 @@ def secret_values_of(entry: RawEntry, adapter: Any = None) -> frozenset[str]:
     """Every value of ``entry`` that must never be shown: secret keys, secret files."""
     if not isinstance(entry.value, dict):
         return frozenset()
-    extra = getattr(adapter, "secret_keys", ()) or ()
-    secret_keys = SECRET_KEYS.union(extra) if extra else SECRET_KEYS
-    filled = entry.filled
-    values: set[str] = set()
-    for key, value in entry.value.items():
-        if key in secret_keys or key in filled:
-            _collect_strings(value, values)
+    values = secret_strings(entry.value, secret_keys_of(adapter), entry.filled)
     return frozenset(values) if values else _NOTHING
 
 
-def _collect_strings(value: Any, into: set[str]) -> None:
-    """Every non-empty string in a secret value (a gcs key document is an object)."""
-    if isinstance(value, (SecretStr, Secret)):
-        value = value.get_secret_value()
-    if isinstance(value, str):
-        if value:
-            into.add(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect_strings(item, into)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_strings(item, into)
-
-
 def redacted_raw(entry: RawEntry) -> Any:
-    """The raw entry for display, with secret keys and secret-file values masked."""
+    """The raw entry for display, with secret keys and secret-file values masked.
+
+    A deep copy: mutating a list in what is returned never reaches the merged state.
+    """
     if not isinstance(entry.value, dict):
-        return entry.value
-    return {k: MASK if k in entry.filled else v for k, v in redact_mapping(entry.value).items()}
+        return copy.deepcopy(entry.value)
+    shown = mask_mapping(entry.value, _secret_keys_for(entry.value), filled=entry.filled)
+    return copy.deepcopy(shown)
 
 
 def resolve_entry(
@@ -156,6 +137,7 @@ def resolve_entry(
     if adapter is None:
         return None, [_unknown_protocol(name, protocol, source)]
     secrets = secret_values_of(entry, adapter)
+    register_secrets(secrets)  # SDK log records mask them from now on
     blank = blank_required_keys(adapter.protocol, value)
     if blank:  # "" for a key DataJoint's backend needs: missing, in the spec's words
         value = {k: v for k, v in value.items() if k not in blank}
@@ -187,9 +169,9 @@ def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:
         with internal_call():  # foreign exceptions are reported below, with the store
             check(resolved.plain())
     except Exception as exc:  # a plugin's rule may raise anything; report, never echo secrets
-        text = scrub(str(exc), resolved.secret_values)
+        text = _plugin_text(exc, Scrubber(resolved.secret_values))
         if not isinstance(exc, DataJointError):
-            text = f"{type(exc).__name__}: {text}"
+            text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         # A plugin that names the key keeps it, and the source is that key's.
         key = getattr(exc, "key", None) if isinstance(exc, DataJointError) else None
         key = key if isinstance(key, str) else None
@@ -221,27 +203,32 @@ def _unknown_protocol(name: str, protocol: str, source: str) -> UnknownProtocolE
     )
 
 
-def redact_mapping(mapping: Any) -> Any:
-    """A store-like mapping for display, with secret-bearing keys masked.
+def _plugin_text(exc: BaseException, scrubber: Scrubber) -> str:
+    """A plugin's message, secrets masked; withheld whole if a secret is too short to mask."""
+    try:
+        text = str(exc)
+    except Exception:  # a broken __str__ must not hide the failure
+        return ""
+    shown = scrubber.free_text(text)
+    return (
+        "validate_spec failed (its message is withheld: a secret is too short to mask)"
+        if shown is None
+        else shown
+    )
 
-    The keys of ``SECRET_KEYS`` and those the store's adapter declares in ``secret_keys``.
+
+def _secret_keys_for(mapping: dict[Any, Any]) -> frozenset[str]:
+    protocol = mapping.get("protocol")
+    adapter = get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
+    return secret_keys_of(adapter)
+
+
+def redact_mapping(mapping: Any) -> Any:
+    """A store-like mapping for display, secret-bearing keys masked (by key only).
+
+    The keys of ``SECRET_KEYS`` in any case or spelling and those the store's adapter
+    declares in ``secret_keys``; credentials in a ``proxy_server`` URL.
     """
     if not isinstance(mapping, dict):
         return mapping
-    protocol = mapping.get("protocol")
-    adapter = get_storage_adapter(protocol.lower()) if isinstance(protocol, str) else None
-    extra = getattr(adapter, "secret_keys", None)
-    secret = (
-        SECRET_KEYS.union(extra) if isinstance(extra, (tuple, list, frozenset)) else SECRET_KEYS
-    )
-    return {
-        k: MASK if v not in (None, "") and _looks_secret(k, secret) else v
-        for k, v in mapping.items()
-    }
-
-
-def _looks_secret(key: Any, secret: frozenset[str]) -> bool:
-    """A secret key, or a misspelling of one (``secret_kye``): both hold credentials."""
-    if key in secret:
-        return True
-    return isinstance(key, str) and bool(difflib.get_close_matches(key, secret, n=1, cutoff=0.8))
+    return mask_mapping(mapping, _secret_keys_for(mapping))

@@ -37,6 +37,7 @@ from .errors import (
     MissingKeysError,
     StoreConfigError,
 )
+from .redaction import SECRET_KEYS, secret_keys_of
 
 __all__ = [
     "COMMON_KEYS",
@@ -63,9 +64,6 @@ COMMON_KEYS: tuple[str, ...] = (
 )
 
 #: Keys whose values are credentials, for every protocol (adapters may add more).
-SECRET_KEYS: frozenset[str] = frozenset(
-    {"secret_key", "access_key", "token", "account_key", "connection_string", "password"}
-)
 
 _PREFIX_KEYS = ("hash_prefix", "schema_prefix", "filepath_prefix")
 _DEFAULT_PREFIXES = ("_hash", "_schema", None)
@@ -216,7 +214,7 @@ def _build_model(
     adapter: Any, protocol: str, required: tuple[str, ...], allowed: tuple[str, ...]
 ) -> type[StoreSpec]:
     declared: Mapping[str, Any] = getattr(adapter, "key_fields", None) or {}
-    secrets = SECRET_KEYS | frozenset(getattr(adapter, "secret_keys", ()) or ())
+    secrets = secret_keys_of(adapter)
     fields: dict[str, Any] = {
         "protocol": (
             Literal[protocol],  # type: ignore[valid-type]

@@ -7,8 +7,6 @@ never meet a filesystem built with the old ones.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import weakref
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._contract import internal_call
 from .backend_errors import BackendGuard, guard_filesystem
 from .datajoint_rules import inaccessible_location
+from .redaction import fingerprint, install_log_filter
 from .resolve import ResolvedStore
 from .settings import Config, get_config
 
@@ -42,9 +41,12 @@ class Store:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever anything the adapter would see changes (credentials too)."""
-        text = json.dumps([self.protocol, self._spec], sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        """Changes whenever anything the adapter would see changes (credentials too).
+
+        Keyed with a per-process random secret (HMAC), so it cannot be used to test
+        guessed credentials offline; compare fingerprints within one process only.
+        """
+        return fingerprint([self.protocol, self._spec])
 
     @property
     def filesystem(self) -> fsspec.AbstractFileSystem:
@@ -64,6 +66,7 @@ class Store:
         if refused is not None:  # as DataJoint's StorageBackend: never create the directory
             raise refused
         guard = BackendGuard(self.name, self.protocol, self._resolved.secret_values)
+        install_log_filter()  # the SDK is about to log: its records mask every secret
         try:
             with internal_call():  # one filesystem per store, guarded here: not the adapter's cache
                 fs = self.adapter.create_filesystem(dict(self._spec))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "datajoint_storage"
 CLI = PACKAGE / "cli"
-#: The one private module the CLI may use: masking lives there, and only there.
-ALLOWED_PRIVATE = {"_redact"}
+#: Private modules the CLI may use (none: masking is the public ``redaction``).
+ALLOWED_PRIVATE: set[str] = set()
 
 
 def _modules(root: Path) -> list[Path]:

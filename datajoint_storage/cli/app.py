@@ -75,10 +75,10 @@ class _LibraryLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if not (self._options.debug or "--debug" in self._argv):
             return
-        from .._redact import scrub
+        from ..redaction import Scrubber
 
         try:
-            text = scrub(self.format(record), self._options.secret_values())
+            text = Scrubber(self._options.secret_values()).scrub(self.format(record))
         except Exception:  # a log record must never break the command
             return
         sys.stderr.write(f"log: {text}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -15,11 +16,23 @@ from .report import TextReporter, error_traceback, renders
 DEFAULT_CHECK_TIMEOUT = 30.0
 
 
+class Seconds(click.FloatRange):
+    """A positive, finite number of seconds (``FloatRange`` lets ``nan`` and ``inf`` by)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
+
+
 @cli.command()
 @click.argument("store", required=False, shell_complete=complete_store_names)
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.01),
+    type=Seconds(min=0.01),
     default=DEFAULT_CHECK_TIMEOUT,
     show_default=True,
     help="Seconds each store may take before it counts as unreachable.",

@@ -1,13 +1,15 @@
 """The two reporters of the CLI: text for people, JSON for scripts.
 
 Both receive the same :class:`~.outcome.Outcome`; ``--json`` picks the reporter,
-never a different code path. Every string passes through :func:`scrub` with every
-secret value the configuration holds before it is written: our own messages never
-contain one, and this catches text we did not write (a plugin's or an SDK's error).
+never a different code path. Structured values arrive masked by key (the library's
+``redact`` views); the reporter touches only free text (messages, reasons, warnings,
+tracebacks), masking every configured secret by substring, by the rules of
+:mod:`datajoint_storage.redaction`. Names, buckets and JSON keys are never rewritten.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import traceback
@@ -16,21 +18,33 @@ from typing import Any
 
 import click
 
-from .._redact import scrub
 from ..errors import DataJointError
+from ..redaction import Scrubber
 from .outcome import ExitCode, Outcome
 
 __all__ = ["JsonReporter", "TextReporter", "render_problems", "renders", "value_text"]
 
 
-def _scrubbed(value: Any, secrets: frozenset[str]) -> Any:
-    """``value`` with every string in it scrubbed, at any depth."""
+#: Result members that hold free text (an SDK's or a plugin's words may be in them).
+FREE_TEXT_KEYS = frozenset({"message", "reason", "error", "traceback", "detail"})
+
+
+def _free(text: str, scrubber: Scrubber) -> str:
+    # A second line of defence: the library masked (or withheld) foreign text at its
+    # source, per store; here every maskable form of every secret is masked once more.
+    return scrubber.scrub(text)
+
+
+def _scrubbed(value: Any, scrubber: Scrubber, *, free: bool = False) -> Any:
+    """``value`` with free-text members masked at any depth; keys and data left alone."""
     if isinstance(value, str):
-        return scrub(value, secrets)
+        return _free(value, scrubber) if free else value
     if isinstance(value, dict):
-        return {_scrubbed(k, secrets): _scrubbed(v, secrets) for k, v in value.items()}
+        return {
+            k: _scrubbed(v, scrubber, free=free or k in FREE_TEXT_KEYS) for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [_scrubbed(v, secrets) for v in value]
+        return [_scrubbed(v, scrubber, free=free) for v in value]
     return value
 
 
@@ -55,11 +69,20 @@ def error_traceback(error: BaseException) -> str:
 
 class _Reporter:
     def __init__(self, *, secrets: Iterable[str] = (), debug: bool = False) -> None:
-        self.secrets = frozenset(secrets)
+        self.scrubber = Scrubber(secrets)
         self.debug = debug
 
-    def scrub(self, value: Any) -> Any:
-        return _scrubbed(value, self.secrets)
+    def free_text(self, text: str) -> str:
+        """Free text (a message, a traceback) with every configured secret masked."""
+        return _free(text, self.scrubber)
+
+    def masked_outcome(self, outcome: Outcome) -> Outcome:
+        """``outcome`` with its free text masked: warnings, and messages in its result."""
+        return dataclasses.replace(
+            outcome,
+            result=_scrubbed(outcome.result, self.scrubber),
+            warnings=[_scrubbed(w, self.scrubber, free=True) for w in outcome.warnings],
+        )
 
 
 class JsonReporter(_Reporter):
@@ -67,6 +90,7 @@ class JsonReporter(_Reporter):
 
     def report(self, outcome: Outcome, code: ExitCode) -> None:
         """Print ``outcome`` as one JSON document, with the exit code it ends with."""
+        outcome = self.masked_outcome(outcome)
         document: dict[str, Any] = {
             "command": outcome.command,
             "ok": code == ExitCode.OK,
@@ -79,12 +103,12 @@ class JsonReporter(_Reporter):
             error = outcome.error
             document["error"] = {
                 "type": type(error).__name__,
-                "message": error_message(error, debug=self.debug),
+                "message": self.free_text(error_message(error, debug=self.debug)),
                 **_error_fields(error),
             }
             if self.debug:
-                document["error"]["traceback"] = error_traceback(error)
-        click.echo(json.dumps(self.scrub(document), indent=2, default=str))
+                document["error"]["traceback"] = self.free_text(error_traceback(error))
+        click.echo(json.dumps(document, indent=2, default=str))
 
 
 def _error_fields(error: BaseException) -> dict[str, Any]:
@@ -104,15 +128,16 @@ class TextReporter(_Reporter):
         self.color = color
 
     def out(self, text: str = "", **style: Any) -> None:
-        """A line on stdout, scrubbed; styled only where click keeps colour."""
-        click.echo(_styled(self.scrub(text), style), color=self.color)
+        """A line on stdout (its free text was masked already); styled where colour is kept."""
+        click.echo(_styled(text, style), color=self.color)
 
     def err(self, text: str, **style: Any) -> None:
-        """A line on stderr, scrubbed; styled only where click keeps colour."""
-        click.echo(_styled(self.scrub(text), style), err=True, color=self.color)
+        """A line on stderr (its free text was masked already); styled where colour is kept."""
+        click.echo(_styled(text, style), err=True, color=self.color)
 
     def report(self, outcome: Outcome, code: ExitCode) -> None:
         """Print the result (stdout), then warnings and the error (stderr)."""
+        outcome = self.masked_outcome(outcome)
         for warning in outcome.warnings:
             self.err(f"Warning: {warning}", fg="yellow")
         if outcome.result is not None and outcome.command is not None:
@@ -126,12 +151,12 @@ class TextReporter(_Reporter):
         if isinstance(error, click.ClickException):
             text = io.StringIO()
             error.show(file=text)  # click's own usage text, scrubbed like the rest
-            self.err(text.getvalue().rstrip("\n"))
+            self.err(self.free_text(text.getvalue().rstrip("\n")))
             return
         if self.debug:
-            self.err(error_traceback(error).rstrip())
+            self.err(self.free_text(error_traceback(error).rstrip()))
         label = "Error" if code == ExitCode.ERROR else "Failed"
-        self.err(f"{label}: {error_message(error, debug=self.debug)}", fg="red")
+        self.err(f"{label}: {self.free_text(error_message(error, debug=self.debug))}", fg="red")
 
 
 def _styled(text: str, style: dict[str, Any]) -> str:

@@ -41,6 +41,7 @@ from .sources import (
     search_bounds,
 )
 from .sources.json_file import FILENAME
+from .sources.read_once import reading_errors
 from .stores_view import StoresView, mark_masked
 from .tracked import plain_copy
 
@@ -100,6 +101,7 @@ class Config:
 
     # -- sources -----------------------------------------------------------------
 
+    @reading_errors  # a deleted working directory, a path we may not enter: DataJointError
     def _build_sources(self) -> tuple[Any, ...]:
         cwd = self._cwd or Path.cwd()
         real = os.environ if self._environ is None else self._environ
@@ -391,12 +393,16 @@ class Config:
                 self._replace_block(stores)
             for name, value in one_store.items():
                 self._set_runtime_store(name, value)
+            mine = self._runtime.snapshot()
+        # What this block changed; only that is undone (other threads' writes stay).
+        touched = {*saved[0], *mine[0], *saved[1], *mine[1]} if stores is not None else set()
+        touched |= set(one_store)
         self._refresh_view()
         try:
             yield self
         finally:
             with self._lock:
-                self._runtime.restore(saved)
+                self._runtime.undo(saved, mine, touched)
                 self._changed()
                 self._refresh_view()
 

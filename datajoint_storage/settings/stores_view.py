@@ -11,7 +11,7 @@ only C code reading a view held across a change made elsewhere, e.g. ``reload()`
 could see the previous block.)
 
 Secrets read back as DataJoint reads them (the secret's value), wrapped by
-:func:`~.._redact.masked` (a ``str`` subclass for a string) so that no ``repr`` of a
+:func:`~..redaction.masked` (a ``str`` subclass for a string) so that no ``repr`` of a
 store shows them.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._redact import MASK, is_masked, masked
+from ..redaction import MASK, is_masked, masked
 from .sources.runtime import LABEL as RUNTIME
 from .tracked import TrackedDict, plain_copy, tracked_copy
 
@@ -46,7 +46,8 @@ def read_entry(entry: RawEntry) -> Any:
     shown = redact_mapping(value)
     out = dict(value)
     for key, item in value.items():
-        if key in entry.filled or (shown.get(key) is MASK and item is not MASK):
+        # Masked by key, or a URL whose credentials were masked: read back as a secret.
+        if key in entry.filled or (item is not MASK and shown.get(key, item) is not item):
             out[key] = masked(item)
     return out
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .._redact import MaskedDict, MaskedList, _MaskedRepr, is_masked
+from ..redaction import MaskedDict, MaskedList, _MaskedRepr, is_masked
 
 OnChange = Callable[[], None]
 

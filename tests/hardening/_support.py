@@ -42,6 +42,19 @@ FUZZ = settings(
 #: Figures the closing note reports; printed by this folder's conftest at the end.
 FIGURES: collections.Counter[str] = collections.Counter()
 LEAKS: list[str] = []
+#: Attacks per class: class -> [tried, held, broke]; see :func:`attack`.
+ATTACKS: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
+
+
+def attack(kind: str, held: bool, what: str = "") -> bool:
+    """Count one attack of class ``kind``; a break is also listed (and fails its test)."""
+    row = ATTACKS[kind]
+    row[0] += 1
+    row[1 if held else 2] += 1
+    if not held:
+        LEAKS.append(f"{kind}: {what}"[:300])
+    return held
+
 
 FS_PROTOCOLS = ("memory", "file")
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from ...datajoint_rules import ignore_config_file
+from .read_once import read_text
 
 PREFIX = "DJ_"
+#: A ``.env`` larger than this is refused.
+MAX_DOTENV_BYTES = 4 * 2**20
 
 
 class Environment(dict):  # type: ignore[type-arg]
@@ -42,9 +46,11 @@ def read_environment(cwd: Path, environ: Mapping[str, str] | None = None) -> Env
         return env
     from dotenv import dotenv_values  # never load_dotenv: it would write os.environ
 
+    # Read through one descriptor: a non-UTF-8 .env is an error naming it, not its text.
+    text = read_text(dotenv_path, limit=MAX_DOTENV_BYTES)
     from_file = {
         k: v
-        for k, v in dotenv_values(dotenv_path, encoding="utf-8").items()
+        for k, v in dotenv_values(stream=io.StringIO(text)).items()
         if k.startswith(PREFIX) and v is not None and k not in env
     }
     merged = Environment({**from_file, **env})

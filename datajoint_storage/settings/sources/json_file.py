@@ -8,8 +8,11 @@ from typing import Any
 
 from ...errors import ConfigSourceError
 from ..layer import Layer
+from .read_once import read_text
 
 FILENAME = "datajoint.json"
+#: A configuration file larger than this is refused (no real one comes near it).
+MAX_CONFIG_BYTES = 16 * 2**20
 _REPO_MARKERS = (".git", ".hg")
 
 
@@ -48,11 +51,8 @@ class JsonFileSource:
 
     def __call__(self) -> Layer:
         label = str(self.path)
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            why = getattr(exc, "strerror", None) or "not UTF-8 text"
-            raise ConfigSourceError(f"Cannot read {label}: {why}", source=label) from None
+        # One descriptor, non-blocking: a FIFO, /dev/zero or a directory is refused, not read.
+        text = read_text(self.path, limit=MAX_CONFIG_BYTES, label=label)
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -62,6 +62,12 @@ class JsonFileSource:
             ) from None
         except RecursionError:
             raise ConfigSourceError(f"{label} is nested too deeply", source=label) from None
+        except ValueError:  # an integer past the interpreter's digit limit
+            raise ConfigSourceError(
+                f"{label} is not valid JSON: a number has too many digits", source=label
+            ) from None
+        except MemoryError:
+            raise ConfigSourceError(f"{label} is too large to parse", source=label) from None
         if not isinstance(document, dict):
             raise ConfigSourceError(f"{label} must be a JSON object", source=label)
         self.document = document

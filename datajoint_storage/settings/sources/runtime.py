@@ -60,9 +60,50 @@ class RuntimeSource:
     def restore(self, state: Snapshot) -> None:
         self.entries, self.deleted, self.replace_block, self.carried, self.labels = state
 
+    def undo(self, before: Snapshot, mine: Snapshot, names: set[str]) -> None:
+        """Put back ``before`` for each of ``names`` still as ``mine`` left it.
+
+        ``override()`` ends with this instead of :meth:`restore`: a store another thread
+        wrote during the block (or one the block never touched) keeps that write.
+        """
+        for name in names:
+            if self._state(name) != _state_in(mine, name):
+                continue  # changed since the override set it: someone else's write
+            entries, deleted, _, carried, labels = before
+            _put(self.entries, name, entries)
+            _put(self.carried, name, carried)
+            _put(self.labels, name, labels)
+            if name in deleted:
+                self.deleted.add(name)
+            else:
+                self.deleted.discard(name)
+        if self.replace_block == mine[2]:
+            self.replace_block = before[2]
+
+    def _state(self, name: str) -> tuple[Any, ...]:
+        return _state_in(
+            (self.entries, self.deleted, self.replace_block, self.carried, self.labels), name
+        )
+
     def describe(self) -> dict[str, Any]:
         """This source as data: the stores set in code."""
         return {"kind": "runtime", "name": LABEL, "stores": sorted(self.entries)}
 
     def __repr__(self) -> str:
         return f"RuntimeSource(stores={sorted(self.entries)!r})"
+
+
+_MISSING = object()
+
+
+def _state_in(state: Snapshot, name: str) -> tuple[Any, ...]:
+    entries, deleted, _, carried, labels = state
+    # The entry by identity: an equal value written again by another thread is a write.
+    return (id(entries.get(name, _MISSING)), name in deleted, carried.get(name), labels.get(name))
+
+
+def _put(target: dict[str, Any], name: str, source: dict[str, Any]) -> None:
+    if name in source:
+        target[name] = source[name]
+    else:
+        target.pop(name, None)

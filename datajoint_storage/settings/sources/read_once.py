@@ -1,0 +1,159 @@
+"""Read a configuration file through one descriptor: open once, verify what was opened.
+
+Checking a path and then reading it are two steps an attacker can come between (a link
+flipped, a FIFO swapped in). Here the file is opened once, non-blocking (a FIFO opens
+at once and is never read), and everything is decided on the opened descriptor:
+``fstat`` says regular file and size, ``/proc/self/fd`` (or, without procfs, the
+inode of the resolved path) says where it really lives. The bytes come from that
+same descriptor, capped.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["FileRefused", "read_bytes", "read_text", "reading_errors"]
+
+_T = TypeVar("_T")
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_FLAGS |= getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK = 1 << 16
+
+
+class FileRefused(Exception):
+    """A file that is not read; ``why`` is said in the reference's words, never content."""
+
+    def __init__(self, why: str, *, removed: bool = False) -> None:
+        super().__init__(why)
+        self.why = why
+        self.removed = removed
+
+
+def read_bytes(path: Path, *, limit: int, inside: Path | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (links followed), at most ``limit`` of them.
+
+    With ``inside``, the opened file must really live in that directory (links that stay
+    inside, like Kubernetes' ``..data``, are fine). Raises :class:`FileRefused`.
+    """
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError as exc:
+        raise _refusal(path, exc) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused("it is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused("it is not a regular file")
+        if inside is not None and not _lives_in(fd, info, path, inside):
+            raise FileRefused("it links outside the secrets directory")
+        if info.st_size > limit:
+            raise FileRefused(f"it is larger than {limit} bytes")
+        return _read_capped(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def _refusal(path: Path, exc: OSError) -> FileRefused:
+    if exc.errno in (errno.ENOENT, errno.ELOOP):
+        if os.path.islink(path):
+            return FileRefused("it is a broken link")
+        return FileRefused("it was removed while being read", removed=True)
+    if exc.errno in (errno.ENXIO, errno.EOPNOTSUPP):  # a socket, a device without a driver
+        return FileRefused("it is not a regular file")
+    if exc.errno == errno.EISDIR:
+        return FileRefused("it is a directory, not a file")
+    return FileRefused(f"it cannot be read ({exc.strerror or type(exc).__name__})")
+
+
+def _read_capped(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        try:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+        except BlockingIOError:  # never for a regular file; refuse rather than wait
+            raise FileRefused("it is not a regular file") from None
+        except OSError as exc:
+            raise FileRefused(f"it cannot be read ({exc.strerror})") from None
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:  # grew after fstat, or a file that lies about its size
+            raise FileRefused(f"it is larger than {limit} bytes")
+
+
+def _lives_in(fd: int, info: os.stat_result, path: Path, directory: Path) -> bool:
+    """Whether the opened file is inside ``directory`` (decided on the descriptor)."""
+    try:
+        root = os.path.realpath(directory)
+    except OSError:
+        return False
+    try:
+        real = os.readlink(f"/proc/self/fd/{fd}")  # the path of what was opened
+        real = real.removesuffix(" (deleted)")  # removed since: where it was is what counts
+    except OSError:  # no procfs: the resolved path must be the opened inode
+        try:
+            real = os.path.realpath(path)
+            seen = os.stat(real)
+        except OSError:
+            return False
+        if (seen.st_dev, seen.st_ino) != (info.st_dev, info.st_ino):
+            return False
+    return os.path.commonpath([root, real]) == root and real != root
+
+
+def read_text(path: Path, *, limit: int, label: str | None = None) -> str:
+    """The UTF-8 text of a configuration file, or a ``ConfigSourceError`` naming it.
+
+    The error says why (a FIFO, a directory, too large, unreadable, not UTF-8), never
+    what the file holds.
+    """
+    from ...errors import ConfigSourceError
+
+    label = label or str(path)
+    try:
+        raw = read_bytes(path, limit=limit)
+    except FileRefused as refused:
+        raise ConfigSourceError(f"Cannot read {label}: {refused.why}", source=label) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+        raise ConfigSourceError(
+            f"Cannot read {label}: it is not UTF-8 text (at {where})", source=label
+        ) from None
+
+
+def reading_errors(build: Callable[..., _T]) -> Callable[..., _T]:
+    """Turn an ``OSError`` met while finding the sources into a ``ConfigSourceError``.
+
+    A deleted working directory, a directory on the search path that cannot be
+    entered: the error names the path (or the working directory), never a file's text.
+    """
+
+    @functools.wraps(build)
+    def guarded(*args: Any, **kwargs: Any) -> _T:
+        from ...errors import ConfigSourceError
+
+        try:
+            return build(*args, **kwargs)
+        except OSError as exc:
+            if exc.filename is None and exc.errno == errno.ENOENT:
+                where, why = "the working directory", "it no longer exists"
+            else:
+                where = str(exc.filename) if exc.filename is not None else "a configuration path"
+                why = exc.strerror or type(exc).__name__
+            raise ConfigSourceError(
+                f"Cannot read the configuration: {where}: {why}", source=where
+            ) from None
+
+    return guarded
