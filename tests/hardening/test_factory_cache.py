@@ -3,6 +3,7 @@ must never get the dead one's store (its location, its credentials)."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import datajoint_storage as dj
@@ -20,7 +21,9 @@ def test_a_recycled_config_id_never_returns_another_configs_store(tmp_path: Path
         assert dj.get_filesystem("s", config=config) is dj.get_store("s", config=config).filesystem
         reused += id(config) in seen
         seen.add(id(config))
-        del config  # freed at once (no cycles): its address is free for the next one
+        del config
+        gc.collect()  # a Config holds cycles (its stores view): free it now, so its
+        # address is free for the next one, whatever the collector's state in this run
         if reused >= 5:
             break
     assert reused  # CPython hands the freed address to the next Config: the case is real
