@@ -67,6 +67,10 @@ def postgres() -> Iterator[Database]:
     try:
         if os.geteuid() == 0:
             os.chown(root, NOBODY, NOBODY)
+            # The checkout (and its .venv) may sit in a directory only root may enter,
+            # as a fresh clone in a mkdtemp folder does: run a copy nobody can reach.
+            shutil.copytree(bin_dir.parent, root / "pginstall", symlinks=True)
+            bin_dir = root / "pginstall" / "bin"
         password = secrets.token_hex(16)
         pwfile = root / "pw"
         pwfile.write_text(password, encoding="utf-8")

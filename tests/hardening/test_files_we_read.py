@@ -354,6 +354,7 @@ def test_a_valid_config_file_still_reads(project: Project) -> None:
 _UNREADABLE_CHILD = """
 import json, os, sys
 from pathlib import Path
+import dotenv  # read lazily, only when a .env exists: import it while we still can
 from datajoint_storage.settings import Config
 import datajoint_storage as dj
 warm, cases = Path(sys.argv[1]), json.loads(sys.argv[2])
