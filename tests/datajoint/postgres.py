@@ -47,6 +47,21 @@ def _bin() -> Path:
     return Path(spec.origin).parent / "pginstall" / "bin"
 
 
+def _reachable_copy(bin_dir: Path, site: Path) -> Path:
+    """The binaries copied where ``nobody`` can run them: the checkout (and its .venv) may
+    sit in a directory only root may enter, as a fresh clone in a mkdtemp folder does.
+    The wheel's RPATH (``$ORIGIN/../../../pgserver.libs``) is kept by copying the
+    package and its ``pgserver.libs`` side by side."""
+    package = bin_dir.parent.parent
+    for name in (package.name, f"{package.name}.libs"):
+        source = package.parent / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.py", "*.pyc")
+            shutil.copytree(source, site / name, symlinks=True, ignore=ignore)
+    site.chmod(0o755)
+    return site / package.name / bin_dir.parent.name / bin_dir.name
+
+
 def _as_server_user(command: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return command
@@ -67,10 +82,7 @@ def postgres() -> Iterator[Database]:
     try:
         if os.geteuid() == 0:
             os.chown(root, NOBODY, NOBODY)
-            # The checkout (and its .venv) may sit in a directory only root may enter,
-            # as a fresh clone in a mkdtemp folder does: run a copy nobody can reach.
-            shutil.copytree(bin_dir.parent, root / "pginstall", symlinks=True)
-            bin_dir = root / "pginstall" / "bin"
+            bin_dir = _reachable_copy(bin_dir, root / "site")
         password = secrets.token_hex(16)
         pwfile = root / "pw"
         pwfile.write_text(password, encoding="utf-8")
