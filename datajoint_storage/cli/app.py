@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from .guard import stdout_to_stderr
 from .options import Options
 from .outcome import ExitCode, Outcome, exit_code
 from .report import JsonReporter, TextReporter, default_color
@@ -41,7 +42,11 @@ class _Boundary(click.Group):
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         options = Options()
-        with warnings.catch_warnings(record=True) as caught, _library_logs(options, argv):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            _library_logs(options, argv),
+            stdout_to_stderr("--json" in argv),  # a plugin's print never reaches the JSON
+        ):
             warnings.simplefilter("always")
             try:
                 value = super().main(
