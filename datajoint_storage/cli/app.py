@@ -46,7 +46,7 @@ class _Boundary(click.Group):
         with (
             warnings.catch_warnings(record=True) as caught,
             _library_logs(options, argv),
-            stdout_to_stderr("--json" in argv),  # a plugin's print never reaches the JSON
+            stdout_to_stderr(_json_run(argv)),  # a plugin's print never reaches the JSON
         ):
             warnings.simplefilter("always")
             try:
@@ -99,6 +99,11 @@ def _library_logs(options: Options, argv: list[str]) -> Iterator[None]:
         yield
     finally:
         logging.getLogger().removeHandler(handler)
+
+
+def _json_run(argv: list[str]) -> bool:
+    """Whether this run prints one JSON document (``--help``/``--version`` print text)."""
+    return "--json" in argv and not {"-h", "--help", "-V", "--version"} & set(argv)
 
 
 def _command_name(argv: list[str], group: click.Group) -> str | None:

@@ -285,3 +285,21 @@ def test_the_adapter_for_a_protocol_does_not_depend_on_lookup_order(tmp_path: Pa
     assert seen["file"][0].startswith("datajoint_storage.")
     assert seen["memory"][0] == "dj_other_memory_mod"
     assert seen["good"][0] == "dj_good_mod"
+
+
+@pytest.mark.parametrize("raised", ["KeyboardInterrupt", "SystemExit(1)", "GeneratorExit"])
+@pytest.mark.parametrize("command", [["--json", "adapters"], ["--json", "validate"]])
+def test_the_cli_survives_a_plugin_raising_base_exceptions(
+    tmp_path: Path, project: Project, raised: str, command: list[str]
+) -> None:
+    site = [_dist(tmp_path, "raiser", f"raise {raised}\n"), _good(tmp_path, "good")]
+    project.write_config({"stores": {"ok": {"protocol": "good"}}})
+    run = _cli(command, project.root, site)
+    doc = json.loads(run.stdout)
+    held = run.returncode == 0 and doc["ok"] and "Traceback" not in run.stderr
+    if command[1] == "adapters":
+        failed = {f["name"] for f in doc["result"]["failed"]}
+        loaded = {a["protocol"] for a in doc["result"]["adapters"]}
+        held = held and "raiser" in failed and "good" in loaded
+    attack("plugins: BaseException isolated", held, f"{raised} {command}: {run.stdout[-200:]}")
+    assert held, (run.returncode, run.stdout, run.stderr)
