@@ -19,6 +19,13 @@ does. Each plugin loads inside its own ``try``: a broken plugin is a warning (th
 ``warnings`` and, as DataJoint reports it, ``logging``) and a remembered reason, never an
 exception for the caller.
 
+A plugin may raise anything on import, ``BaseException`` subclasses included: each is
+isolated. ``KeyboardInterrupt`` still stops the caller, but the interrupted plugin is
+remembered as failed, so the next lookup loads the others instead of asking it again.
+:func:`load_plugins_within` bounds the plugin imports by a deadline (the CLI uses it, so
+a plugin whose import hangs cannot hang a command); a plugin that did not finish is
+named, and from then on the registry answers from what it has instead of waiting.
+
 Entry points are read duck-typed: tests and tools hand in objects with only ``name`` and
 ``load()`` (no ``value``, no ``dist``), and one distribution can be listed twice when
 it is installed twice on ``sys.path``.
@@ -69,6 +76,27 @@ _runtime: set[str] = set()  # protocols registered in code, kept across re-disco
 _pending: list[metadata.EntryPoint] | None = None  # our group, not yet loaded; None: unlisted
 _failures: dict[str, AdapterLoadError] = {}  # entry-point name -> why it did not load
 _datajoint: dict[str, AdapterInfo] | None = None  # DataJoint's plugin registry; None: unloaded
+_loading: tuple[str, str | None] | None = None  # the entry point being imported right now
+_stalled: AdapterLoadError | None = None  # a plugin import that missed its deadline
+
+
+class _Locked:
+    """The registry lock, refused (not waited for) once a plugin import has stalled.
+
+    The stalled import runs on in a daemon thread holding the lock; waiting for it
+    would hang the caller exactly as the plugin does.
+    """
+
+    def __enter__(self) -> None:
+        while not _lock.acquire(timeout=0.05):
+            if _stalled is not None:
+                raise _stalled
+
+    def __exit__(self, *exc: object) -> None:
+        _lock.release()
+
+
+_locked = _Locked()
 
 
 def get_storage_adapter(protocol: str) -> StorageAdapter | None:
@@ -81,7 +109,7 @@ def get_storage_adapter(protocol: str) -> StorageAdapter | None:
     if info is not None:
         adapter: StorageAdapter = info.adapter
         return adapter
-    with _lock:
+    with _locked:
         _load_own(lambda ep: ep.name == protocol)
         if protocol not in _adapters:
             _load_own(lambda ep: True)
@@ -99,7 +127,7 @@ def datajoint_adapter(protocol: str) -> AdapterInfo | None:
     """
     if protocol in DATAJOINT_BUILTINS:
         return None
-    with _lock:
+    with _locked:
         _load_plugins()
         assert _datajoint is not None
         return _datajoint.get(protocol)
@@ -107,7 +135,7 @@ def datajoint_adapter(protocol: str) -> AdapterInfo | None:
 
 def registered_adapters() -> Mapping[str, AdapterInfo]:
     """Every adapter, after loading every entry point; a read-only view."""
-    with _lock:
+    with _locked:
         _load_own(lambda ep: True)
         _load_plugins()
     return MappingProxyType(_adapters)
@@ -138,7 +166,7 @@ def register_adapter(adapter: Any, *, clobber: bool = False) -> StorageAdapter:
     not see adapters registered this way.
     """
     instance = _check_contract(adapter() if isinstance(adapter, type) else adapter)
-    with _lock:
+    with _locked:
         if instance.protocol in _adapters and not clobber:
             raise DataJointError(
                 f"Protocol {instance.protocol!r} is already served by "
@@ -152,10 +180,52 @@ def register_adapter(adapter: Any, *, clobber: bool = False) -> StorageAdapter:
 
 def unregister_adapter(protocol: str) -> StorageAdapter | None:
     """Remove ``protocol`` from the registry; returns the adapter that served it."""
-    with _lock:
+    with _locked:
         _runtime.discard(protocol)
         info = _adapters.pop(protocol, None)
     return info.adapter if info else None  # type: ignore[no-any-return]
+
+
+def load_plugins_within(seconds: float) -> None:
+    """Load every entry point, giving the plugins ``seconds`` to import.
+
+    Ours load here; the plugins load in a daemon thread. When they miss the deadline,
+    raises :class:`AdapterLoadError` naming the plugin still importing, and every later
+    call that would wait for it raises the same error instead (the process can still
+    exit: the thread is a daemon).
+    """
+    global _stalled
+    with _locked:
+        _load_own(lambda ep: True)
+        if _datajoint is not None:
+            return
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            with _lock:
+                _load_plugins()
+        except BaseException:  # reported again by the lookups that retry it
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="datajoint-storage-plugins", daemon=True).start()
+    if done.wait(seconds):
+        return
+    name, dist = _loading or ("?", None)
+    where = f" from distribution {dist!r}" if dist else ""
+    _stalled = AdapterLoadError(
+        f"Storage adapter plugin {name!r}{where} did not finish importing within {seconds:g} s",
+        name=name,
+        distribution=dist,
+    )
+    raise _stalled
+
+
+def stalled_plugin() -> AdapterLoadError | None:
+    """The plugin import that missed :func:`load_plugins_within`'s deadline, if any."""
+    return _stalled
 
 
 def _discover_adapters() -> int:
@@ -164,7 +234,7 @@ def _discover_adapters() -> int:
     For tests and for plugins installed while the process runs. Adapters registered
     in code stay. Returns how many adapters the entry points provided.
     """
-    with _lock:
+    with _locked:
         global _pending, _datajoint
         for protocol in [p for p in _adapters if p not in _runtime]:
             del _adapters[protocol]
@@ -194,12 +264,9 @@ def _load_own(select: Any) -> None:
     global _pending
     if _pending is None:
         _pending = _entry_points(OWN_GROUP)
-    chosen = [ep for ep in _pending if select(ep)]
-    if not chosen:
-        return
-    _pending = [ep for ep in _pending if not select(ep)]
-    for ep in chosen:
-        info = _load_one(ep, OWN_GROUP)
+    for ep in [ep for ep in _pending if select(ep)]:
+        info = _load_one(ep, OWN_GROUP)  # one at a time: an interrupt loses none of the rest
+        _pending = [other for other in _pending if other is not ep]
         if info is not None and info.protocol not in _adapters:
             _adapters[info.protocol] = info
 
@@ -274,19 +341,28 @@ def _warn(name: str, dist: str | None, message: str) -> None:
 
 
 def _load_one(ep: metadata.EntryPoint, group: str) -> AdapterInfo | None:
+    global _loading
     dist = _dist_name(ep)
+    if group == GROUP and getattr(_failures.get(ep.name), "interrupted", False):
+        return None  # interrupted once: asking it again would interrupt every lookup
+    _loading = (ep.name, dist)
     try:
         loaded = ep.load()
         instance = _check_contract(loaded() if isinstance(loaded, type) else loaded)
-    except (Exception, SystemExit) as exc:  # a plugin may raise anything, exit too; isolate it
-        reason = f"{type(exc).__name__}: {exc}"
+    except BaseException as exc:  # a plugin may raise anything, exit too; isolate it
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         message = f"Failed to load storage adapter {ep.name!r}" + (
             f" from distribution {dist!r}" if dist else ""
         )
         error = AdapterLoadError(f"{message}: {reason}", name=ep.name, distribution=dist)
         _failures[ep.name] = error
+        if isinstance(exc, KeyboardInterrupt):  # the user's Ctrl-C: stop, but remember
+            error.interrupted = True  # type: ignore[attr-defined]
+            raise
         _report(str(error))
         return None
+    finally:
+        _loading = None
     return AdapterInfo(instance.protocol, instance, ep.name, dist, _dist_version(ep), group)
 
 

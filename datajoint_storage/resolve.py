@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,9 +88,35 @@ def redacted_raw(entry: RawEntry) -> Any:
     A deep copy: mutating a list in what is returned never reaches the merged state.
     """
     if not isinstance(entry.value, dict):
-        return copy.deepcopy(entry.value)
+        return copy_tree(entry.value)
     shown = mask_mapping(entry.value, _secret_keys_for(entry.value), filled=entry.filled)
-    return copy.deepcopy(shown)
+    return copy_tree(shown)
+
+
+def copy_tree(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts and lists), at any depth.
+
+    A loop, not recursion: ``copy.deepcopy`` runs out of stack on a value nested a few
+    hundred levels deep, which a configuration file may hold (and ``show`` must print).
+    """
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                copied: Any = {} if isinstance(item, dict) else []
+                stack.append((item, copied))
+            else:
+                copied = item
+            if isinstance(target, dict):
+                target[key] = copied
+            else:
+                target.append(copied)
+    return root
 
 
 def resolve_entry(

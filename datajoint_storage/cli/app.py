@@ -15,12 +15,13 @@ import os
 import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .guard import stdout_to_stderr
 from .options import Options
 from .outcome import ExitCode, Outcome, exit_code
 from .report import JsonReporter, TextReporter, default_color
@@ -40,8 +41,13 @@ class _Boundary(click.Group):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        _tolerant_streams()
         options = Options()
-        with warnings.catch_warnings(record=True) as caught, _library_logs(options, argv):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            _library_logs(options, argv),
+            stdout_to_stderr(_json_run(argv)),  # a plugin's print never reaches the JSON
+        ):
             warnings.simplefilter("always")
             try:
                 value = super().main(
@@ -95,6 +101,11 @@ def _library_logs(options: Options, argv: list[str]) -> Iterator[None]:
         logging.getLogger().removeHandler(handler)
 
 
+def _json_run(argv: list[str]) -> bool:
+    """Whether this run prints one JSON document (``--help``/``--version`` print text)."""
+    return "--json" in argv and not {"-h", "--help", "-V", "--version"} & set(argv)
+
+
 def _command_name(argv: list[str], group: click.Group) -> str | None:
     return next((arg for arg in argv if arg in group.commands), None)
 
@@ -114,11 +125,46 @@ def _report(outcome: Outcome, options: Options, secrets: frozenset[str], *, as_j
     else:
         reporter = TextReporter(secrets=secrets, debug=options.debug, color=default_color())
     try:
-        reporter.report(outcome, code)
+        code = ExitCode(reporter.report(outcome, code))
+        sys.stdout.flush()  # a full disk fails here, inside the boundary, not at exit
         return code
     except BrokenPipeError:  # `datajoint-storage show | head`: the reader left, say nothing
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's flush at exit quiet
+        _silence_stdout()
         return ExitCode.FAILED
+    except OSError as exc:  # `> /dev/full`, a closed stdout: one line on stderr
+        _silence_stdout()
+        _last_words(f"Error: cannot write the output: {exc.strerror or exc}")
+        return ExitCode.ERROR
+    except Exception as exc:  # a result we cannot print: a failure, never a traceback
+        _last_words(f"Failed: cannot print the result: {type(exc).__name__}")
+        return ExitCode.FAILED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so Python's flush at exit has nowhere to fail."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (AttributeError, ValueError, OSError):  # not a real descriptor (a test runner)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's flush at exit quiet
+
+
+def _last_words(text: str) -> None:
+    """A final message on stderr, if stderr can still take one."""
+    with suppress(OSError, ValueError):
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
+def _tolerant_streams() -> None:
+    """Characters the terminal cannot encode (cp1252, a lone surrogate from a file name)
+    are written as backslash escapes instead of raising ``UnicodeEncodeError``."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with suppress(OSError, ValueError):
+                reconfigure(errors="backslashreplace")
 
 
 @click.group(

@@ -42,8 +42,10 @@ class Seconds(click.FloatRange):
 def check(options: Options, store: str | None, timeout: float) -> Outcome:
     """Write, read back and delete one small object in each store, timed."""
     from ..store import Store
+    from .guard import load_plugins
     from .probe import probe_stores
 
+    load_plugins(timeout)
     config = options.config()
     names = [store] if store is not None else config.store_names()
     # A fresh Store per probe: nothing from an earlier run's filesystem cache is reused.

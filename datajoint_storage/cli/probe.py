@@ -4,6 +4,11 @@ One small object is written under the store's location, read back, deleted, and 
 directory the write created is removed again, so the store is left as it was found.
 Each store is probed in its own daemon thread: a backend that never answers costs the
 timeout, not the whole command, and the stores are probed side by side.
+
+A probe that times out after its write began is swept: the command removes the object
+itself (bounded by :data:`SWEEP_SECONDS`), and the probe thread, should its write still
+return, removes it too instead of going on. A half-written object is removed like a
+whole one; when the backend answers neither, the reason says the object may be left.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from ..errors import DataJointError
 
 #: Name of the probe object, under the store's location (dot: hidden in listings).
 PROBE_PREFIX = ".datajoint-storage-check-"
+#: Seconds the command spends, at most, removing what timed-out probes may have written.
+SWEEP_SECONDS = 3.0
+#: Steps after which the probe object may exist (whole or in part).
+_WRITING = frozenset({"write", "read", "delete", "cleanup"})
 
 
 @dataclass
@@ -58,6 +67,11 @@ class _Run:
         self.step = "configure"
         self.started = time.perf_counter()
         self.result: ProbeResult | None = None
+        self.fs: Any = None  # set before the write, for the sweep
+        self.path: str | None = None
+        self.url: str | None = None
+        self.created: list[str] = []
+        self.abandoned = threading.Event()  # the command gave up on this probe
 
 
 def probe_stores(
@@ -75,18 +89,50 @@ def probe_stores(
         thread.start()
     deadline = time.monotonic() + timeout
     results = []
+    late: list[tuple[_Run, ProbeResult]] = []
     for run, thread in zip(runs, threads, strict=True):
         thread.join(max(0.0, deadline - time.monotonic()))
         result = run.result
         if result is None:  # still running: report it and leave the daemon thread behind
+            run.abandoned.set()
             result = ProbeResult(
                 run.name,
                 seconds=time.perf_counter() - run.started,
                 failed_step=run.step,
                 reason=f"{run.step} timed out after {timeout:g} s",
+                url=run.url,
             )
+            if run.step in _WRITING:
+                late.append((run, result))
         results.append(result)
+    _sweep(late)
     return results
+
+
+def _sweep(late: list[tuple[_Run, ProbeResult]]) -> None:
+    """Remove what timed-out probes may have written, each in a daemon thread, bounded."""
+    outcomes: dict[str, bool] = {}
+
+    def remove(run: _Run) -> None:
+        _quietly(run.fs.rm_file, run.path)
+        with contextlib.suppress(Exception):
+            _leave_nothing(run.fs, run.path, run.created)
+            outcomes[run.name] = True
+
+    sweepers = [
+        threading.Thread(target=remove, args=(run,), name=f"sweep-{run.name}", daemon=True)
+        for run, _ in late
+    ]
+    for sweeper in sweepers:
+        sweeper.start()
+    deadline = time.monotonic() + SWEEP_SECONDS
+    for sweeper in sweepers:
+        sweeper.join(max(0.0, deadline - time.monotonic()))
+    for run, result in late:
+        if outcomes.get(run.name):
+            result.reason = f"{result.reason}; the probe object was removed"
+        else:
+            result.reason = f"{result.reason}; the probe object may be left at {result.url}"
 
 
 def _probe(run: _Run, open_store: Callable[[str], Any]) -> None:
@@ -106,9 +152,14 @@ def _probe(run: _Run, open_store: Callable[[str], Any]) -> None:
         fs = step("connect", lambda: store.filesystem)
         relpath = PROBE_PREFIX + uuid.uuid4().hex
         path = store.full_path(relpath)
-        result.url = store.get_url(relpath)
+        result.url = run.url = store.get_url(relpath)
         created = step("inspect", lambda: _missing_parents(fs, path))
+        run.fs, run.path, run.created = fs, path, created
         step("write", lambda: fs.pipe_file(path, payload))
+        if run.abandoned.is_set():  # the write returned too late: take it back, stop here
+            _quietly(fs.rm_file, path)
+            _quietly(_leave_nothing, fs, path, created)
+            return
         try:
             data = step("read", lambda: fs.cat_file(path))
             step("delete", lambda: fs.rm_file(path))

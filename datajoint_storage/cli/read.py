@@ -9,6 +9,7 @@ import click
 from ..errors import DataJointError
 from .app import cli
 from .data import name_entries, problem_data, problems_of, warning_data
+from .guard import load_plugins
 from .options import Options, command_flags, complete_store_names
 from .outcome import Outcome
 from .report import TextReporter, render_problems, renders, value_text
@@ -21,6 +22,7 @@ from .report import TextReporter, render_problems, renders, value_text
 def validate(options: Options, strict: bool) -> Outcome:
     """Report every problem of every store, then every warning (what DataJoint 2.3.5
     would do differently), each with its store, key and source."""
+    load_plugins()
     config = options.config()
     problems = [problem_data(p) for p in config.problems()]
     warnings = [warning_data(w) for w in config.warnings()]

@@ -10,6 +10,7 @@ import click
 
 from ..errors import UnknownProtocolError
 from .app import cli
+from .guard import load_plugins
 from .keys import key_reference
 from .options import Options, command_flags, complete_protocols
 from .outcome import Outcome
@@ -29,6 +30,7 @@ def schema(options: Options, output: Path | None) -> Outcome:
     """Print the JSON Schema of datajoint.json, installed plugins included."""
     from ..schema import datajoint_json_schema, render
 
+    load_plugins()
     document = datajoint_json_schema()
     if output is None or str(output) == "-":
         return Outcome("schema", {"schema": document})
@@ -49,6 +51,7 @@ def adapters(options: Options, protocol: str | None, with_keys: bool) -> Outcome
     """
     from ..registry import describe_adapters
 
+    load_plugins()
     loaded, failed = describe_adapters()
     if protocol is not None:
         loaded = [info for info in loaded if info.protocol == protocol.lower()]

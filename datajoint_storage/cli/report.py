@@ -36,16 +36,33 @@ def _free(text: str, scrubber: Scrubber) -> str:
 
 
 def _scrubbed(value: Any, scrubber: Scrubber, *, free: bool = False) -> Any:
-    """``value`` with free-text members masked at any depth; keys and data left alone."""
-    if isinstance(value, str):
-        return _free(value, scrubber) if free else value
-    if isinstance(value, dict):
-        return {
-            k: _scrubbed(v, scrubber, free=free or k in FREE_TEXT_KEYS) for k, v in value.items()
-        }
-    if isinstance(value, (list, tuple)):
-        return [_scrubbed(v, scrubber, free=free) for v in value]
-    return value
+    """``value`` with free-text members masked at any depth; keys and data left alone.
+
+    A loop, not recursion: a configured value may be nested hundreds of levels deep.
+    """
+
+    def one(item: Any, free: bool) -> Any:
+        if isinstance(item, str):
+            return _free(item, scrubber) if free else item
+        if isinstance(item, dict):
+            copied: Any = {}
+        elif isinstance(item, (list, tuple)):
+            copied = []
+        else:
+            return item
+        stack.append((item, copied, free))
+        return copied
+
+    stack: list[tuple[Any, Any, bool]] = []
+    root = one(value, free)
+    while stack:
+        source, target, is_free = stack.pop()
+        if isinstance(source, dict):
+            for k, v in source.items():
+                target[k] = one(v, is_free or k in FREE_TEXT_KEYS)
+        else:
+            target.extend(one(v, is_free) for v in source)
+    return root
 
 
 def error_message(error: BaseException, *, debug: bool) -> str:
@@ -88,8 +105,8 @@ class _Reporter:
 class JsonReporter(_Reporter):
     """One JSON document on stdout for every run, errors included."""
 
-    def report(self, outcome: Outcome, code: ExitCode) -> None:
-        """Print ``outcome`` as one JSON document, with the exit code it ends with."""
+    def report(self, outcome: Outcome, code: ExitCode) -> int:
+        """Print ``outcome`` as one JSON document; returns the exit code it states."""
         outcome = self.masked_outcome(outcome)
         document: dict[str, Any] = {
             "command": outcome.command,
@@ -108,7 +125,44 @@ class JsonReporter(_Reporter):
             }
             if self.debug:
                 document["error"]["traceback"] = self.free_text(error_traceback(error))
-        click.echo(json.dumps(document, indent=2, default=str))
+        text, written = json_text(document)
+        click.echo(text)
+        return code if written else max(int(code), ExitCode.FAILED)
+
+
+def json_text(document: dict[str, Any]) -> tuple[str, bool]:
+    """``document`` as strict JSON (no ``NaN``/``Infinity``), and whether it was written
+    as it is; when it cannot be, an error document that says why.
+
+    Python's ``json`` writes ``NaN`` by default, which no other JSON parser reads; a
+    result holding one becomes an error document that says so, still valid JSON.
+    """
+    try:
+        return json.dumps(document, indent=2, default=str, allow_nan=False), True
+    except RecursionError:  # the indenting encoder recurses in Python; the compact one in C
+        try:
+            return json.dumps(document, default=str, allow_nan=False), True
+        except RecursionError:
+            why = "a value is nested too deeply to write as JSON"
+        except ValueError:
+            why = _NOT_JSON
+    except ValueError:
+        why = _NOT_JSON
+    failed = {
+        "command": document.get("command"),
+        "ok": False,
+        "exit_code": max(document["exit_code"], int(ExitCode.FAILED)),
+        "result": None,
+        "error": {"type": "OutputError", "message": f"the result cannot be printed: {why}"},
+        "warnings": document.get("warnings", []),
+    }
+    return json.dumps(failed, indent=2, default=str, allow_nan=False), False
+
+
+_NOT_JSON = (
+    "it holds a number JSON cannot represent (NaN or Infinity); fix the value in the "
+    "configuration (run `datajoint-storage validate`)"
+)
 
 
 def _error_fields(error: BaseException) -> dict[str, Any]:
@@ -135,7 +189,7 @@ class TextReporter(_Reporter):
         """A line on stderr (its free text was masked already); styled where colour is kept."""
         click.echo(_styled(text, style), err=True, color=self.color)
 
-    def report(self, outcome: Outcome, code: ExitCode) -> None:
+    def report(self, outcome: Outcome, code: ExitCode) -> int:
         """Print the result (stdout), then warnings and the error (stderr)."""
         outcome = self.masked_outcome(outcome)
         for warning in outcome.warnings:
@@ -146,6 +200,7 @@ class TextReporter(_Reporter):
                 render(self, outcome.result)
         if outcome.error is not None:
             self._error(outcome.error, code)
+        return code
 
     def _error(self, error: BaseException, code: ExitCode) -> None:
         if isinstance(error, click.ClickException):
@@ -181,7 +236,12 @@ def renders(command: str) -> Callable[[Renderer], Renderer]:
 
 def value_text(value: Any) -> str:
     """A configuration value as text: strings as written, anything else as JSON."""
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, default=str)
+    except RecursionError:  # deeper than the encoder goes: say so instead of a traceback
+        return f"<{type(value).__name__} nested too deeply to print>"
 
 
 def render_problems(r: TextReporter, problems: list[dict[str, Any]], fg: str = "red") -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -327,7 +329,18 @@ class Config:
         """
         path = Path(filename)
         label = str(path)
-        if not path.is_file():
+        try:  # Path.is_file() raises PermissionError in a directory we may not enter
+            is_file = stat.S_ISREG(os.stat(path).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            is_file = False
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:  # a link loop: missing, as Path.is_file() says
+                why = exc.strerror or type(exc).__name__  # EACCES: not a raw PermissionError
+                raise ConfigSourceError(f"{label} cannot be read ({why})", source=label) from None
+            is_file = False
+        except ValueError:  # a NUL in the name: no such file, as Path.is_file() says
+            is_file = False
+        if not is_file:
             raise ConfigFileNotFoundError(f"Config file not found: {label}", source=label)
         block = dict(JsonFileSource(path)().entries)
         for name in block:
