@@ -145,8 +145,11 @@ LOAD_CHILD = """
 import json, os, sys
 import datajoint_storage as dj
 from datajoint_storage.settings import Config
+import pydantic.type_adapter  # noqa: F401 - the rules import it lazily
 cases = json.loads(sys.argv[1])
-Config(environ={}).problems()  # import every lazy module while we still can
+warm = Config(environ={"DJ_IGNORE_CONFIG_FILE": "true"})  # import every lazy module
+warm["stores"]["warm"] = {"protocol": "memory"}  # while we still can (the checkout
+warm.problems(), warm.warnings(), warm.get_store_spec("warm")  # may be closed to nobody)
 if os.geteuid() == 0:
     os.setgroups([])
     os.setresgid(65534, 65534, 65534)
