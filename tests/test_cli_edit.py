@@ -322,3 +322,24 @@ def test_a_compact_file_stays_compact(project: Project, text: str) -> None:
     path.write_text(text)
     assert invoke("set", "main", "location", "b").exit_code == 0
     assert "\n" not in path.read_text()
+
+
+@pytest.mark.parametrize("key", ["ACCESS_KEY", "secretKey", "secret-key", "secret_kye", "Token"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_credential_in_any_spelling_is_never_written_or_echoed(
+    project: Project, key: str, as_json: bool
+) -> None:
+    """The keys the redaction module masks are the keys edits refuse, even with --force:
+    a misspelt credential would otherwise be written in clear and echoed back."""
+    path = _file(project)
+    before = path.read_bytes()
+    flags = ["--json"] if as_json else []
+    for args in (
+        ["add", "raw", "--protocol", "s3", *S3, f"{key}=LEAK-canary-77", "--force"],
+        ["set", "main", key, "LEAK-canary-77", "--force"],
+    ):
+        run = invoke(*flags, *args)
+        assert run.exit_code == 1, run.output
+        assert "LEAK-canary-77" not in run.output
+        assert "--secret" in run.output  # says where a credential goes instead
+    assert path.read_bytes() == before

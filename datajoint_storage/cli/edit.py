@@ -21,6 +21,7 @@ import click
 
 from .. import get_storage_adapter
 from ..errors import ConfigSourceError, StoreConfigError
+from ..redaction import is_secret_key
 from ..settings import Config
 from . import document as doc
 from .app import cli
@@ -142,7 +143,9 @@ def _protocol_of(document: dict[str, Any], store: str) -> str | None:
 
 def _refuse_secret(protocol: str | None, store: str, key: str) -> None:
     adapter = get_storage_adapter(protocol.lower()) if protocol else None
-    if key in secret_keys(adapter):
+    # The redaction module's own test of a secret key (any case or spelling, near
+    # misspellings), so a key masked in output is never written in clear either.
+    if is_secret_key(key, secret_keys(adapter)):
         raise CommandFailed(
             f"{key} is a credential and is never written into datajoint.json (a file people "
             f"commit); use `datajoint-storage set {store} {key} - --secret` to write "
