@@ -167,6 +167,11 @@ def blank_required_keys(protocol: str, raw: Mapping[str, Any]) -> tuple[str, ...
     return tuple(k for k in _TRUTHY_REQUIRED.get(protocol, ()) if raw.get(k) == "")
 
 
+def truthy_required_keys(protocol: str) -> tuple[str, ...]:
+    """The keys :func:`blank_required_keys` looks at for ``protocol`` (often none)."""
+    return _TRUTHY_REQUIRED.get(protocol, ())
+
+
 def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfigError | None:
     """A ``file`` store whose ``location`` is not an existing directory.
 
@@ -179,7 +184,7 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     """
     if resolved.adapter.protocol != "file":
         return None
-    location = resolved.plain().get("location")
+    location = resolved.peek().get("location")
     if not location:
         return None
     path = Path(location)

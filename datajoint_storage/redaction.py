@@ -244,16 +244,56 @@ def secret_strings(mapping: Any, secret: Iterable[str], filled: Iterable[str] = 
     found: set[str] = set()
     if not isinstance(mapping, dict):
         return found
-    secret, filled = frozenset(secret), frozenset(filled)
+    secret = secret if secret.__class__ is frozenset else frozenset(secret)
+    kinds = _kinds_of(secret)
     for key, value in mapping.items():
-        if key in filled or is_secret_key(key, secret):
+        kind = kinds.get(key)
+        if kind is None:
+            kind = _classify(key, secret, kinds)
+        if kind is _SECRET or key in filled:
             _collect(value, found)
-        elif isinstance(key, str) and _normal_key(key) in URL_KEYS and isinstance(value, str):
+        elif kind is _URL and isinstance(value, str):
             match = _URL_USERINFO.match(value)
             if match:
                 password = match["userinfo"].partition(":")[2]
                 found.update(p for p in (unquote(password), password) if p)
     return found
+
+
+#: What a key of a store holds, by key name: worked out once per name and secret set.
+_SECRET, _URL, _PLAIN = "secret", "url", "plain"
+_key_kinds: dict[frozenset[str], dict[Any, str]] = {}
+_MAX_KINDS = 4096  # names remembered per secret set; a config of random keys stays bounded
+
+
+def key_kind(key: Any, secret: frozenset[str]) -> str:
+    """``"secret"`` (its value is one), ``"url"`` (a URL that may carry a password) or
+    ``"plain"``, for a key of a store whose adapter's secret keys are ``secret``."""
+    kinds = _kinds_of(secret)
+    return kinds.get(key) or _classify(key, secret, kinds)
+
+
+def _kinds_of(secret: frozenset[str]) -> dict[Any, str]:
+    kinds = _key_kinds.get(secret)
+    if kinds is None:
+        if len(_key_kinds) > 64:
+            _key_kinds.clear()
+        kinds = _key_kinds[secret] = {}
+    return kinds
+
+
+def _classify(key: Any, secret: frozenset[str], kinds: dict[Any, str]) -> str:
+    if is_secret_key(key, secret):
+        kind = _SECRET
+    elif isinstance(key, str) and _normal_key(key) in URL_KEYS:
+        kind = _URL
+    else:
+        kind = _PLAIN
+    if key.__class__ is str:  # a str subclass may compare equal and mean the same: skip it
+        if len(kinds) >= _MAX_KINDS:
+            kinds.clear()
+        kinds[key] = kind
+    return kind
 
 
 def _collect(value: Any, into: set[str]) -> None:

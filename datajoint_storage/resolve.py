@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._contract import internal_call
-from .datajoint_rules import blank_required_keys
+from .compiled_spec import compiled_spec
+from .datajoint_rules import blank_required_keys, truthy_required_keys
 from .errors import (
     DataJointError,
     InvalidValueError,
@@ -15,9 +15,16 @@ from .errors import (
     StoreConfigError,
     UnknownProtocolError,
 )
-from .redaction import Scrubber, mask_mapping, register_secrets, secret_keys_of, secret_strings
+from .redaction import (
+    Scrubber,
+    key_kind,
+    mask_mapping,
+    register_secrets,
+    secret_keys_of,
+    secret_strings,
+)
 from .registry import failure_for, get_storage_adapter, registered_adapters
-from .spec import StoreSpec, dump_spec, suggest, validate_store
+from .spec import StoreSpec, dump_spec, hidden_keys, spec_model_for, suggest, validate_store
 from .storage_adapter import StorageAdapter
 
 if TYPE_CHECKING:
@@ -25,40 +32,89 @@ if TYPE_CHECKING:
 
 DEFAULT_SOURCE = "default"
 _NOTHING: frozenset[str] = frozenset()  # shared: most stores have no secret at all
+_NO_KEYS: tuple[str, ...] = ()
 #: A valid store's problems; shared and immutable (one list per store stays alive else).
 NO_PROBLEMS: tuple[StoreConfigError, ...] = ()
 
 
-@dataclass(frozen=True)
 class ResolvedStore:
-    """A validated store: adapter, typed spec, plain spec, and each value's source."""
+    """A validated store: adapter, plain spec, and (built on first use) the typed spec
+    and each value's source.
 
-    name: str
-    adapter: Any
-    spec: StoreSpec
-    origins: dict[str, str]
-    from_secrets: frozenset[str]
-    secret_values: frozenset[str] = field(repr=False)
-    #: ``plain()``'s dict, built once (the spec is frozen), and its keys holding lists.
-    _plain_spec: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
-    _plain_lists: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    Only the plain dict is made when a store resolves; the model instance, the origins
+    and the redacted view cost nothing until asked for (most stores never are).
+    """
+
+    __slots__ = ("_entry", "_lists", "_origins", "_plain", "_raw", "_spec", "adapter", "name")
+    __slots__ += ("secret_values",)
+
+    def __init__(
+        self,
+        name: str,
+        adapter: Any,
+        plain: dict[str, Any],
+        raw: dict[str, Any],
+        entry: RawEntry,
+        secret_values: frozenset[str],
+        spec: StoreSpec | None = None,
+        lists: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.adapter = adapter
+        self._plain = plain
+        #: Keys of ``plain`` holding lists: copied for every caller (``subfolding``).
+        if lists is None:
+            lists = [k for k, v in plain.items() if v.__class__ is list]
+        self._lists = tuple(lists) if lists else _NO_KEYS
+        #: What was validated, when not the merged value itself (protocol lower-cased).
+        self._raw = None if raw is entry.value else raw
+        self._entry = entry
+        self._spec = spec
+        self._origins: dict[str, str] | None = None
+        self.secret_values = secret_values
+
+    @property
+    def spec(self) -> StoreSpec:
+        """The typed spec (the adapter's model instance)."""
+        spec = self._spec
+        if spec is None:
+            spec = self._spec = spec_model_for(self.adapter).model_validate(self.raw)
+        return spec
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """For every key of the spec, the source that set it (``default`` for defaults)."""
+        origins = self._origins
+        if origins is None:
+            entry, raw = self._entry, self.raw
+            origin_of, source = entry.origins.get, entry.source
+            origins = self._origins = {
+                key: origin_of(key, source if key in raw else DEFAULT_SOURCE) for key in self._plain
+            }
+        return origins
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The merged value that was validated."""
+        raw = self._raw
+        return self._entry.value if raw is None else raw
+
+    @property
+    def from_secrets(self) -> frozenset[str]:
+        """Keys a secret file supplied."""
+        filled = self._entry.filled
+        return frozenset(filled) if filled else _NOTHING
 
     def plain(self) -> dict[str, Any]:
         """The spec as the adapter receives it: plain values, secrets unwrapped."""
-        spec = self._plain_spec
-        if spec is None:
-            spec = self._keep_plain(dump_spec(self.spec, reveal=True))
-        out = dict(spec)  # the caller's own copy, lists (``subfolding``) included
-        for key in self._plain_lists:
+        out = self._plain.copy()  # the caller's own copy, lists (``subfolding``) included
+        for key in self._lists:
             out[key] = list(out[key])
         return out
 
-    def _keep_plain(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """Cache ``spec`` as what :meth:`plain` copies (a cache, not a change)."""
-        lists = tuple(key for key, value in spec.items() if isinstance(value, list))
-        object.__setattr__(self, "_plain_lists", lists)
-        object.__setattr__(self, "_plain_spec", spec)
-        return spec
+    def peek(self) -> Mapping[str, Any]:
+        """The plain spec itself, not a copy: for reading only (no secret masked)."""
+        return self._plain
 
     def redacted(self) -> dict[str, Any]:
         """The spec for display: secret fields and anything from a secret file masked."""
@@ -161,24 +217,104 @@ def resolve_entry(
     adapter = get_storage_adapter(protocol)
     if adapter is None:
         return None, [_unknown_protocol(name, protocol, source)]
-    secrets = secret_values_of(entry, adapter)
-    register_secrets(secrets)  # SDK log records mask them from now on
-    blank = blank_required_keys(adapter.protocol, value)
-    if blank:  # "" for a key DataJoint's backend needs: missing, in the spec's words
-        value = {k: v for k, v in value.items() if k not in blank}
-    spec, problems = validate_store(name, adapter, value, entry.origin)
-    if spec is None:
-        return None, problems
-    plain = dump_spec(spec, reveal=True)
-    origin_of, entry_source = entry.origins.get, entry.source
-    origins = {
-        key: origin_of(key, entry_source if key in value else DEFAULT_SOURCE) for key in plain
-    }
-    filled = frozenset(entry.filled) if entry.filled else _NOTHING
-    resolved = ResolvedStore(name, adapter, spec, origins, filled, secrets)
-    resolved._keep_plain(plain)
-    extra = _adapter_rules(resolved)
-    return (None, extra) if extra else (resolved, NO_PROBLEMS)
+    plan = _plan_for(adapter)
+    filled = entry.filled
+    if not filled and value.keys() <= plan.known_keys and plan.no_credentials(value):
+        secrets = _NOTHING  # no key that can hold a secret: the usual store
+    else:
+        found = secret_strings(value, plan.secret, filled)
+        secrets = frozenset(found) if found else _NOTHING
+        if found:
+            register_secrets(found)  # SDK log records mask them from now on
+        plan.learn(value)
+    for key in plan.truthy:
+        if value.get(key) == "":  # "" for a key DataJoint's backend needs: missing
+            blank = blank_required_keys(adapter.protocol, value)
+            value = {k: v for k, v in value.items() if k not in blank}
+            break
+    fast = plan.fast.plain(value) if plan.fast is not None else None
+    if fast is not None:
+        plain, lists = fast
+        resolved = ResolvedStore(name, adapter, plain, value, entry, secrets, None, lists)
+    else:  # invalid, or a model the fast path does not reproduce
+        spec, problems = validate_store(name, adapter, value, entry.origin)
+        if spec is None:
+            return None, problems
+        resolved = ResolvedStore(
+            name, adapter, dump_spec(spec, reveal=True), value, entry, secrets, spec
+        )
+    if plan.own_rules:
+        extra = _adapter_rules(resolved)
+        if extra:
+            return None, extra
+    return resolved, NO_PROBLEMS
+
+
+class _Plan:
+    """What resolving a store of one adapter needs, worked out once per adapter."""
+
+    __slots__ = ("adapter", "allowed", "fast", "keys", "known_keys", "own_rules", "required")
+    __slots__ += ("secret", "truthy", "url_keys")
+
+    def __init__(self, adapter: Any) -> None:
+        self.adapter = adapter
+        self.required = adapter.required_keys
+        self.allowed = adapter.allowed_keys
+        self.keys = getattr(adapter, "secret_keys", None)
+        self.secret = secret_keys_of(adapter)
+        #: Key names seen that hold no secret for this adapter, URL keys included (their
+        #: value is checked for a password): grows as stores are seen, bounded.
+        self.known_keys: set[str] = set()
+        self.url_keys: list[str] = []
+        self.fast = compiled_spec(spec_model_for(adapter), hidden_keys)
+        #: Required keys DataJoint's backend refuses when "" (``blank_required_keys``).
+        self.truthy = truthy_required_keys(adapter.protocol)
+        check = getattr(type(adapter), "validate_spec", None)
+        self.own_rules = (
+            getattr(adapter, "validate_spec", None) is not None
+            and check is not StorageAdapter.validate_spec
+        )
+
+    def learn(self, value: dict[str, Any]) -> None:
+        """Remember which keys of ``value`` hold no secret (URL keys: unless with one)."""
+        if len(self.known_keys) >= _MAX_KNOWN_KEYS:
+            return
+        for key in value:
+            if key.__class__ is not str or key in self.known_keys:
+                continue
+            kind = key_kind(key, self.secret)
+            if kind == "url":
+                self.url_keys.append(key)
+            if kind != "secret":
+                self.known_keys.add(key)
+
+    def no_credentials(self, value: dict[str, Any]) -> bool:
+        """No URL of ``value`` carries a ``user:password@`` part."""
+        for key in self.url_keys:
+            url = value.get(key)
+            if url.__class__ is str and "@" in url:
+                return False
+        return True
+
+    def current(self, adapter: Any) -> bool:
+        """Still this adapter, with the keys it was planned for."""
+        return (
+            self.adapter is adapter
+            and self.required is adapter.required_keys
+            and self.allowed is adapter.allowed_keys
+            and self.keys is getattr(adapter, "secret_keys", None)
+        )
+
+
+_plans: dict[int, _Plan] = {}
+_MAX_KNOWN_KEYS = 1024
+
+
+def _plan_for(adapter: Any) -> _Plan:
+    plan = _plans.get(id(adapter))
+    if plan is None or not plan.current(adapter):
+        plan = _plans[id(adapter)] = _Plan(adapter)
+    return plan
 
 
 def _adapter_rules(resolved: ResolvedStore) -> list[StoreConfigError]:

@@ -26,11 +26,11 @@ from pydantic import (
     StrictStr,
     ValidationError,
     create_model,
-    model_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from .compiled_spec import across_keys
 from .errors import (
     InvalidKeysError,
     InvalidValueError,
@@ -44,6 +44,7 @@ __all__ = [
     "SECRET_KEYS",
     "StoreSpec",
     "dump_spec",
+    "hidden_keys",
     "spec_model_for",
     "validate_store",
 ]
@@ -67,6 +68,17 @@ COMMON_KEYS: tuple[str, ...] = (
 
 _PREFIX_KEYS = ("hash_prefix", "schema_prefix", "filepath_prefix")
 _DEFAULT_PREFIXES = ("_hash", "_schema", None)
+
+
+def _check_prefixes(values: Mapping[str, Any]) -> None:
+    """Hash, schema and filepath sections must not contain one another."""
+    get = values.get
+    prefixes = (get("hash_prefix"), get("schema_prefix"), get("filepath_prefix"))
+    if prefixes == _DEFAULT_PREFIXES:
+        return  # most stores keep the defaults, which never overlap
+    pairs = overlapping_prefixes(dict(zip(_PREFIX_KEYS, prefixes, strict=True)))
+    if pairs:
+        raise ValueError(overlap_message(*pairs[0]))
 
 
 class StoreSpec(BaseModel):
@@ -115,15 +127,7 @@ class StoreSpec(BaseModel):
     )
     stage: Any = Field(default=None, description="Reserved; accepted and not interpreted.")
 
-    @model_validator(mode="after")
-    def _prefixes_do_not_overlap(self) -> StoreSpec:
-        """Hash, schema and filepath sections must not contain one another."""
-        if (self.hash_prefix, self.schema_prefix, self.filepath_prefix) == _DEFAULT_PREFIXES:
-            return self  # most stores keep the defaults, which never overlap
-        pairs = overlapping_prefixes({key: getattr(self, key) for key in _PREFIX_KEYS})
-        if pairs:
-            raise ValueError(overlap_message(*pairs[0]))
-        return self
+    _prefixes_do_not_overlap = across_keys(_check_prefixes, keys=_PREFIX_KEYS)
 
 
 #: How every prefix-overlap message ends (``validate_store`` reports each pair itself).
@@ -260,6 +264,11 @@ def _dump_plan(model: type[StoreSpec]) -> tuple[tuple[str, bool], ...]:
             for key, info in model.model_fields.items()
         )
     return plan
+
+
+def hidden_keys(model: type[StoreSpec]) -> tuple[str, ...]:
+    """Keys of ``model`` left out of the plain spec unless configured."""
+    return tuple(key for key, always in _dump_plan(model) if not always)
 
 
 def dump_spec(spec: StoreSpec, *, reveal: bool) -> dict[str, Any]:

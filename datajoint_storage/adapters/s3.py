@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, SecretStr, StrictBool, StrictStr, model_validator
+from pydantic import Field, SecretStr, StrictBool, StrictStr
 
+from ..compiled_spec import across_keys
 from ..spec import StoreSpec
 from ..storage_adapter import StorageAdapter
 from ._deps import require
@@ -14,23 +16,30 @@ from ._paths import bucket_path
 _SECRET_NOTE = "Credential: keep it in .secrets/stores.<name>.{} or in DJ_STORES."
 
 
-class S3StoreSpec(StoreSpec):
+def _credentials_come_in_pairs(values: Mapping[str, Any]) -> None:
     """Both S3 credentials or neither: half a key pair is always a mistake."""
-
-    @model_validator(mode="after")
-    def _credentials_come_in_pairs(self) -> S3StoreSpec:
-        present = [k for k in ("access_key", "secret_key") if _filled(getattr(self, k, None))]
-        if len(present) == 1:
-            other = "secret_key" if present == ["access_key"] else "access_key"
-            raise ValueError(
-                f"Incomplete S3 credentials: {present[0]} is set but {other} is not; "
-                "give both, or neither to use ambient credentials"
-            )
-        return self
+    access, secret = values.get("access_key"), values.get("secret_key")
+    if access is None and secret is None:
+        return  # ambient credentials: the usual case
+    present = [k for k, v in (("access_key", access), ("secret_key", secret)) if _filled(v)]
+    if len(present) == 1:
+        other = "secret_key" if present == ["access_key"] else "access_key"
+        raise ValueError(
+            f"Incomplete S3 credentials: {present[0]} is set but {other} is not; "
+            "give both, or neither to use ambient credentials"
+        )
 
 
 def _filled(value: SecretStr | None) -> bool:
     return value is not None and value.get_secret_value() != ""
+
+
+class S3StoreSpec(StoreSpec):
+    """Both S3 credentials or neither: half a key pair is always a mistake."""
+
+    _credentials_come_in_pairs = across_keys(
+        _credentials_come_in_pairs, keys=("access_key", "secret_key")
+    )
 
 
 class S3Adapter(StorageAdapter):

@@ -453,10 +453,19 @@ class Config:
         return entry.value, None
 
     def _outcome(self, name: str) -> tuple[ResolvedStore | None, Sequence[StoreConfigError]]:
+        outcome = self._resolved.get(name)  # a dict read needs no lock; a change swaps it
+        if outcome is None:
+            outcome = self._resolve_new(name)
+        if outcome.__class__ is ResolvedStore:
+            return outcome, NO_PROBLEMS  # type: ignore[return-value]
+        return None, outcome  # type: ignore[return-value]
+
+    def _resolve_new(self, name: str) -> ResolvedStore | Sequence[StoreConfigError]:
         with self._lock:
             outcome = self._resolved.get(name)
             if outcome is None:
-                entry = self._merged_entries().get(name)
+                merged = self._merged
+                entry = (merged if merged is not None else self._merged_entries()).get(name)
                 if entry is None or name in NAME_ENTRIES:
                     configured = self.store_names()
                     error = StoreNotFoundError(
@@ -465,12 +474,10 @@ class Config:
                         + suggest(name, configured),
                         store=name,
                     )
-                    return None, [error]
+                    return [error]
                 resolved, problems = resolve_entry(name, entry)
                 outcome = self._resolved[name] = problems if resolved is None else resolved
-            if isinstance(outcome, ResolvedStore):
-                return outcome, NO_PROBLEMS
-            return None, outcome
+            return outcome
 
     def resolve(
         self, name: str | None = None, *, use_filepath_default: bool = False
@@ -501,6 +508,10 @@ class Config:
         Secrets are plain strings (callers hand the spec to fsspec) unless ``redact``.
         ``name=None`` means the ``default`` store, or ``filepath_default`` with the flag.
         """
+        if name.__class__ is str and not redact:  # the usual call: one dict read, a copy
+            outcome = self._resolved.get(name)  # type: ignore[arg-type]
+            if outcome.__class__ is ResolvedStore:
+                return outcome.plain()  # type: ignore[union-attr]
         resolved = self.resolve(name, use_filepath_default=use_filepath_default)
         return resolved.redacted() if redact else resolved.plain()
 
