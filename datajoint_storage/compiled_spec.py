@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import threading
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import Secret, SecretStr, model_validator
 from pydantic_core import PydanticUndefined, SchemaValidator
 
-__all__ = ["CompiledSpec", "across_keys", "compiled_spec"]
+__all__ = ["CompiledSpec", "Layout", "across_keys", "compiled_spec"]
 
 #: What ``dump_spec`` unwraps: the secret types of pydantic that carry a string.
 _SECRETS = (SecretStr, Secret)
@@ -55,7 +55,7 @@ def across_keys(rule: Rule, *, keys: tuple[str, ...] | None = None) -> Any:
 class CompiledSpec:
     """The fast path for one model: a dict validator, the rules, keys to look at."""
 
-    __slots__ = ("_default_lists", "_lists", "_rule_keys", "_rules", "_secrets", "_validate")
+    __slots__ = ("_default_lists", "_rule_keys", "_rules", "_special", "_validate")
 
     def __init__(
         self,
@@ -70,34 +70,75 @@ class CompiledSpec:
         self._rules = rules
         #: Every key the rules read (None: some rule did not say; always run them).
         self._rule_keys = rule_keys
-        #: Keys whose given value may be a pydantic secret (unwrapped: callers get it).
-        self._secrets = secrets
-        #: Keys whose given value may be a list (callers get their own copy of it).
-        self._lists = lists
+        #: Keys whose given value may be a pydantic secret (unwrapped: callers get the
+        #: value) or a list (callers get their own copy of it).
+        self._special = secrets | lists
         #: Keys whose default is a list.
         self._default_lists = default_lists
 
-    def plain(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
+    def layout(
+        self, keys: tuple[str, ...], url_keys: Iterable[str], truthy: Iterable[str]
+    ) -> Layout:
+        """What the fast path looks at for a store that gives exactly ``keys``."""
+        given = set(keys)
+        run_rules = self._rule_keys is None or not self._rule_keys.isdisjoint(given)
+        special = tuple(k for k in keys if k in self._special)
+        defaults = tuple(k for k in self._default_lists if k not in given)
+        urls = tuple(k for k in url_keys if k in given)
+        return Layout(
+            self, run_rules, special, defaults, urls, tuple(k for k in truthy if k in given)
+        )
+
+    def plain(
+        self, raw: Mapping[str, Any], layout: Layout
+    ) -> tuple[dict[str, Any], tuple[str, ...]] | None:
         """``dump_spec(model.model_validate(raw), reveal=True)`` and its keys holding
-        lists, or None if ``raw`` fails: the model then reports the problems."""
+        lists, or None if ``raw`` fails: the model then reports the problems.
+
+        ``layout`` is ``self.layout`` of ``raw``'s keys.
+        """
         try:
             values = self._validate(raw)
-            rule_keys = self._rule_keys
-            if rule_keys is None or not rule_keys.isdisjoint(raw):
+            if layout.run_rules:
                 for rule in self._rules:
                     rule(values)
         except Exception:  # a ValidationError, or a rule's ValueError: the model explains
             return None
-        given = raw.keys()
-        for key in self._secrets & given:  # a default is never a secret (see _compile)
+        if not layout.special and not layout.defaults:
+            return values, ()
+        lists: list[str] = []
+        for key in layout.special:  # keys that may hold a secret or a list
             value = values[key]
-            if isinstance(value, _SECRETS):
-                values[key] = value.get_secret_value()
-        lists = [key for key in self._lists & given if values[key].__class__ is list]
-        for key in self._default_lists:
-            if key not in given and values.get(key).__class__ is list:
+            if value.__class__ is list:
                 lists.append(key)
-        return values, lists
+            elif isinstance(value, _SECRETS):  # a default is never a secret (_compile)
+                values[key] = value.get_secret_value()
+        for key in layout.defaults:
+            if values.get(key).__class__ is list:
+                lists.append(key)
+        return values, tuple(lists)
+
+
+class Layout:
+    """The fast path for one set of given keys: which rules, keys and URLs to look at."""
+
+    __slots__ = ("defaults", "fast", "run_rules", "special", "truthy", "urls")
+
+    def __init__(
+        self,
+        fast: CompiledSpec,
+        run_rules: bool,
+        special: tuple[str, ...],
+        defaults: tuple[str, ...],
+        urls: tuple[str, ...],
+        truthy: tuple[str, ...],
+    ) -> None:
+        self.fast = fast
+        self.run_rules = run_rules  # a key a rule reads is given: run the rules
+        self.special = special  # given keys that may hold a secret or a list
+        self.defaults = defaults  # keys not given whose default is a list
+        self.urls = urls  # given URL keys, checked for a password
+        self.truthy = truthy  # given keys refused when "" (``blank_required_keys``)
 
 
 _compiled: dict[type, CompiledSpec | None] = {}

@@ -16,6 +16,7 @@ section lists; the next DataJoint release is this one file to revisit.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,16 +186,8 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
     if resolved.adapter.protocol != "file":
         return None
     location = resolved.peek().get("location")
-    if not location:
+    if not DirectoryCheck(cwd).missing(location):
         return None
-    path = Path(location)
-    if not path.is_absolute() and cwd is not None:
-        path = cwd / path
-    try:
-        if path.is_dir():
-            return None
-    except (OSError, ValueError):  # too long, NUL inside: not a directory either
-        pass
     source = resolved.origins.get("location")
     shown = location if len(location) <= 200 else location[:200] + "..."
     return InvalidValueError(
@@ -204,6 +197,31 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
         key="location",
         source=source,
     )
+
+
+class DirectoryCheck:
+    """Whether a ``file`` store's location is missing, each distinct location checked
+    once (``validate()`` of many stores sharing a directory asks once)."""
+
+    def __init__(self, cwd: Path | None) -> None:
+        self._cwd = None if cwd is None else os.fspath(cwd)
+        self._seen: dict[str, bool] = {}
+
+    def missing(self, location: Any) -> bool:
+        """True when ``location`` is set and is not an existing directory."""
+        if not location or location.__class__ is not str:
+            return False
+        missing = self._seen.get(location)
+        if missing is None:
+            path = location
+            if self._cwd is not None and not os.path.isabs(path):
+                path = os.path.join(self._cwd, path)
+            try:
+                missing = not os.path.isdir(path)
+            except (OSError, ValueError):  # too long, NUL inside: not a directory either
+                missing = True
+            self._seen[location] = missing
+        return missing
 
 
 @dataclass(frozen=True)

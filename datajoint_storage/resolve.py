@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._contract import internal_call
-from .compiled_spec import compiled_spec
+from .compiled_spec import Layout, compiled_spec
 from .datajoint_rules import blank_required_keys, truthy_required_keys
 from .errors import (
     DataJointError,
@@ -175,6 +175,51 @@ def copy_tree(value: Any) -> Any:
     return root
 
 
+#: A valid store resolved on the fast path: its plain spec and the keys holding lists.
+#: (``ResolvedStore`` is built from it when code asks for more than the spec.)
+Plain = tuple[dict[str, Any], tuple[str, ...]]
+
+
+def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
+    """The plain spec of a valid store that holds no secret, or None: anything else
+    (an error, a secret to register, a plugin's own rules) takes :func:`resolve_entry`.
+
+    The usual store costs one validation and no object beyond its spec.
+    """
+    if value.__class__ is not dict or filled:
+        return None
+    protocol = value.get("protocol")
+    if protocol.__class__ is not str:
+        return None
+    adapter = get_storage_adapter(protocol)  # a protocol in capitals: not found, slow path
+    if adapter is None:
+        return None
+    plan = _plans.get(id(adapter))
+    if plan is None or not plan.current(adapter):
+        plan = _plan_for(adapter)
+    keys = tuple(value)
+    layout = plan.layouts.get(keys)
+    if layout is None:
+        layout = plan.layout(keys)
+        if layout is None:
+            return None
+    for key in layout.urls:  # a URL with ``user:password@``: a secret, the slow path
+        url = value[key]
+        if url.__class__ is str and "@" in url:
+            return None
+    for key in layout.truthy:
+        if value[key] == "":
+            return None
+    return layout.fast.plain(value, layout)
+
+
+def rebuild(name: str, resolved: Plain, entry: RawEntry) -> ResolvedStore:
+    """The :class:`ResolvedStore` of a store :func:`resolve_plain` resolved."""
+    plain, lists = resolved
+    adapter = get_storage_adapter(plain["protocol"])
+    return ResolvedStore(name, adapter, plain, entry.value, entry, _NOTHING, None, list(lists))
+
+
 def resolve_entry(
     name: str, entry: RawEntry
 ) -> tuple[ResolvedStore | None, Sequence[StoreConfigError]]:
@@ -232,7 +277,9 @@ def resolve_entry(
             blank = blank_required_keys(adapter.protocol, value)
             value = {k: v for k, v in value.items() if k not in blank}
             break
-    fast = plan.fast.plain(value) if plan.fast is not None else None
+    fast = None
+    if plan.fast is not None:  # secrets and all: the compiled path still validates
+        fast = plan.fast.plain(value, plan.fast.layout(tuple(value), (), ()))
     if fast is not None:
         plain, lists = fast
         resolved = ResolvedStore(name, adapter, plain, value, entry, secrets, None, lists)
@@ -253,8 +300,8 @@ def resolve_entry(
 class _Plan:
     """What resolving a store of one adapter needs, worked out once per adapter."""
 
-    __slots__ = ("adapter", "allowed", "fast", "keys", "known_keys", "own_rules", "required")
-    __slots__ += ("secret", "truthy", "url_keys")
+    __slots__ = ("adapter", "allowed", "fast", "keys", "known_keys", "layouts", "own_rules")
+    __slots__ += ("required", "secret", "truthy", "url_keys")
 
     def __init__(self, adapter: Any) -> None:
         self.adapter = adapter
@@ -266,6 +313,9 @@ class _Plan:
         #: value is checked for a password): grows as stores are seen, bounded.
         self.known_keys: set[str] = set()
         self.url_keys: list[str] = []
+        #: The keys a store gives, in its order -> how it takes the fast path (the
+        #: stores of one configuration mostly share a few).
+        self.layouts: dict[tuple[str, ...], Layout] = {}
         self.fast = compiled_spec(spec_model_for(adapter), hidden_keys)
         #: Required keys DataJoint's backend refuses when "" (``blank_required_keys``).
         self.truthy = truthy_required_keys(adapter.protocol)
@@ -274,6 +324,18 @@ class _Plan:
             getattr(adapter, "validate_spec", None) is not None
             and check is not StorageAdapter.validate_spec
         )
+
+    def layout(self, keys: tuple[str, ...]) -> Layout | None:
+        """How a store giving exactly ``keys`` takes the fast path; None when it cannot
+        (an unknown or secret key, a plugin's own rules, a model not compiled)."""
+        fast = self.fast
+        if fast is None or self.own_rules or not self.known_keys.issuperset(keys):
+            return None
+        layout = fast.layout(keys, self.url_keys, self.truthy)
+        if len(self.layouts) >= _MAX_LAYOUTS:
+            self.layouts.clear()
+        self.layouts[keys] = layout
+        return layout
 
     def learn(self, value: dict[str, Any]) -> None:
         """Remember which keys of ``value`` hold no secret (URL keys: unless with one)."""
@@ -308,6 +370,7 @@ class _Plan:
 
 _plans: dict[int, _Plan] = {}
 _MAX_KNOWN_KEYS = 1024
+_MAX_LAYOUTS = 256
 
 
 def _plan_for(adapter: Any) -> _Plan:

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datajoint_rules import file_turns_off_secrets, ignore_config_file, inaccessible_location
+from ..datajoint_rules import (
+    DirectoryCheck,
+    file_turns_off_secrets,
+    ignore_config_file,
+    inaccessible_location,
+)
 from ..errors import (
     ConfigFileNotFoundError,
     ConfigFileWarning,
@@ -27,11 +32,20 @@ from ..errors import (
     StoreNotFoundError,
     ValidationReport,
 )
-from ..resolve import NO_PROBLEMS, ResolvedStore, redact_mapping, redacted_raw, resolve_entry
+from ..resolve import (
+    NO_PROBLEMS,
+    Plain,
+    ResolvedStore,
+    rebuild,
+    redact_mapping,
+    redacted_raw,
+    resolve_entry,
+    resolve_plain,
+)
 from ..spec import suggest
 from . import dotted
 from .layer import NAME_ENTRIES, Layer
-from .merge import RawEntry, merge_layers
+from .merge import MergedBlock, merge_layers
 from .sources import (
     DjStoresSource,
     JsonFileSource,
@@ -49,6 +63,10 @@ from .tracked import plain_copy
 
 if TYPE_CHECKING:
     import fsspec
+
+#: What ``Config`` keeps per store: a plain spec (fast path), the resolved store, or
+#: its problems (a list).
+Resolved = Plain | ResolvedStore | list[StoreConfigError]
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
 SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
@@ -87,10 +105,10 @@ class Config:
         self._files: ConfigFiles
         self._environ_in_force: dict[str, str] = {}
         self._lower: tuple[Layer | None, ...] | None = None  # every layer but runtime
-        self._merged: dict[str, RawEntry] | None = None
+        self._merged: MergedBlock | None = None
         #: Store name -> its resolved store, or its problems: no tuple around either, one
         #: object fewer per store for the garbage collector to walk.
-        self._resolved: dict[str, ResolvedStore | Sequence[StoreConfigError]] = {}
+        self._resolved: dict[str, Resolved] = {}
         #: Bumped on every change; caches compare it to know they are current.
         self._generation = 0
         #: Store name -> filesystem, filled by ``store.get_filesystem``, emptied on change:
@@ -136,7 +154,7 @@ class Config:
             SecretsDirSource(secrets_dir) if secrets_dir else None,  # 4. fills unset keys
         )
 
-    def _merged_entries(self) -> dict[str, RawEntry]:
+    def _merged_entries(self) -> MergedBlock:
         with self._lock:
             if self._merged is None:
                 if self._lower is None:
@@ -155,7 +173,7 @@ class Config:
                 # ``config.stores = {...}`` is the whole block, as in DataJoint (which merges
                 # secret files once, at import): the merge lets secret files add nothing to
                 # it, but still meets them with the block as loaded (``merge._check_loaded``).
-                self._merged = mark_masked(merge_layers((self._runtime(), *self._lower)))
+                self._merged = merge_layers((self._runtime(), *self._lower), mark_masked)
             return self._merged
 
     def sources(self) -> list[str]:
@@ -456,27 +474,55 @@ class Config:
         outcome = self._resolved.get(name)  # a dict read needs no lock; a change swaps it
         if outcome is None:
             outcome = self._resolve_new(name)
+        if outcome.__class__ is tuple:  # resolved on the fast path: build the rest now
+            with self._lock:
+                outcome = self._resolved.get(name, outcome)
+                if outcome.__class__ is tuple:
+                    entry = self._merged_entries()[name]
+                    outcome = self._resolved[name] = rebuild(name, outcome, entry)  # type: ignore[arg-type]
         if outcome.__class__ is ResolvedStore:
             return outcome, NO_PROBLEMS  # type: ignore[return-value]
         return None, outcome  # type: ignore[return-value]
 
-    def _resolve_new(self, name: str) -> ResolvedStore | Sequence[StoreConfigError]:
+    def _resolve_new(self, name: str) -> Resolved:
+        """Resolve ``name`` and keep the outcome: a valid store's plain spec (fast path),
+        its :class:`ResolvedStore`, or its problems (a list; not kept when not found).
+
+        The fast path takes no lock: it writes into the ``_resolved`` it read first, and
+        ``_changed`` drops ``_merged`` before it swaps ``_resolved``, so a result computed
+        from a configuration that changed meanwhile lands in a dict no one reads again.
+        """
+        resolved = self._resolved
+        merged = self._merged
+        if merged is not None and name not in NAME_ENTRIES:
+            found = merged.value_of(name)
+            if found is not None:
+                fast = resolve_plain(found[0], found[1])
+                if fast is not None:
+                    resolved[name] = fast
+                    return fast
         with self._lock:
             outcome = self._resolved.get(name)
-            if outcome is None:
-                merged = self._merged
-                entry = (merged if merged is not None else self._merged_entries()).get(name)
-                if entry is None or name in NAME_ENTRIES:
-                    configured = self.store_names()
-                    error = StoreNotFoundError(
+            if outcome is not None:
+                return outcome
+            merged = self._merged_entries()
+            if name in NAME_ENTRIES or name not in merged:
+                configured = self.store_names()
+                return [
+                    StoreNotFoundError(
                         f"Storage {name!r} is requested but not configured in stores"
                         + (f"; configured stores: {', '.join(configured)}" if configured else "")
                         + suggest(name, configured),
                         store=name,
                     )
-                    return [error]
-                resolved, problems = resolve_entry(name, entry)
-                outcome = self._resolved[name] = problems if resolved is None else resolved
+                ]
+            found = merged.value_of(name)
+            fast = resolve_plain(*found) if found is not None else None
+            if fast is not None:
+                self._resolved[name] = fast
+                return fast
+            result, problems = resolve_entry(name, merged[name])
+            outcome = self._resolved[name] = list(problems) if result is None else result
             return outcome
 
     def resolve(
@@ -510,6 +556,14 @@ class Config:
         """
         if name.__class__ is str and not redact:  # the usual call: one dict read, a copy
             outcome = self._resolved.get(name)  # type: ignore[arg-type]
+            if outcome is None:
+                outcome = self._resolve_new(name)  # type: ignore[arg-type]
+            if outcome.__class__ is tuple:
+                plain, lists = outcome  # type: ignore[misc]
+                spec = plain.copy()
+                for key in lists:  # the caller's own lists (``subfolding``)
+                    spec[key] = list(spec[key])
+                return spec  # type: ignore[no-any-return]
             if outcome.__class__ is ResolvedStore:
                 return outcome.plain()  # type: ignore[union-attr]
         resolved = self.resolve(name, use_filepath_default=use_filepath_default)
@@ -557,11 +611,20 @@ class Config:
         for entry_name in NAME_ENTRIES:
             if entry_name in merged:
                 found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
+        directories = DirectoryCheck(self.cwd)  # one check per distinct location
+        resolved_before = self._resolved
         for name in self.store_names():
-            resolved, problems = self._outcome(name)
-            found += problems
-            if resolved is not None:  # what DataJoint's StorageBackend refuses before use
-                found += [p for p in [inaccessible_location(resolved, self.cwd)] if p]
+            outcome = resolved_before.get(name)
+            if outcome is None:
+                outcome = self._resolve_new(name)
+            if outcome.__class__ is list:
+                found += outcome  # type: ignore[arg-type]
+                continue
+            plain = outcome[0] if outcome.__class__ is tuple else outcome.peek()  # type: ignore[union-attr,index]
+            # What DataJoint's StorageBackend refuses before any use.
+            if plain.get("protocol") == "file" and directories.missing(plain.get("location")):
+                refused = inaccessible_location(self.resolve(name), self.cwd)
+                found += [refused] if refused else []
         return found
 
     @property

@@ -8,7 +8,7 @@ here, in one pass over the layers from highest to lowest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +16,13 @@ from ..datajoint_rules import secret_fills
 from .layer import NAME_ENTRIES, Layer
 
 
-@dataclass
+@dataclass(slots=True)
 class RawEntry:
-    """One entry of the merged block: its value and the source of each of its keys."""
+    """One entry of the merged block: its value and the source of each of its keys.
+
+    ``value`` is the source's own object (never changed in place: a secret fill
+    replaces it with a copy), so the merge holds one copy of each store.
+    """
 
     value: Any
     source: str
@@ -33,14 +37,138 @@ class RawEntry:
         return self.origins.get(key, self.source)
 
 
-def merge_layers(layers: Sequence[Layer | None]) -> dict[str, RawEntry]:
-    """Merge ``layers`` (highest precedence first, ``None`` for absent sources)."""
-    merged: dict[str, RawEntry] = {}
-    deleted: set[str] = set()
+_NO_HIDDEN: frozenset[str] = frozenset()
+
+
+class MergedBlock(Mapping[str, RawEntry]):
+    """The merged stores block, each entry made the first time it is asked for.
+
+    Asking for one store of a block of 100,000 costs that store, not the block: the
+    layers stay as the sources read them, and an entry is built from the highest layer
+    that has it. Secret files are applied at once (they are few, and a file that cannot
+    apply must fail the whole configuration, as it does DataJoint's).
+    """
+
+    __slots__ = ("_created", "_entries", "_layers", "_on_entry", "_order")
+
+    def __init__(
+        self,
+        layers: list[tuple[Layer, frozenset[str]]],
+        on_entry: Callable[[RawEntry], None] | None,
+    ) -> None:
+        #: The layers that supply entries, highest first, each with the names that the
+        #: layers above it deleted (hidden from it and every layer below).
+        self._layers = layers
+        self._on_entry = on_entry
+        self._entries: dict[str, RawEntry] = {}
+        self._created: dict[str, None] = {}  # entries only a secret file made, in order
+        self._order: Mapping[str, Any] | None = None
+
+    def _find(self, name: Any) -> Layer | None:
+        for layer, hidden in self._layers:
+            if name in hidden:
+                return None
+            if name in layer.entries:
+                return layer
+        return None
+
+    def _make(self, name: str, layer: Layer) -> RawEntry:
+        value = layer.entries[name]
+        # A key's origin defaults to the entry's source: record only the exceptions.
+        origins = (
+            {k: layer.origin_of(name, k) for k in value}
+            if layer.origin_of is not None and isinstance(value, dict)
+            else {}
+        )
+        entry = RawEntry(value, layer.source, origins, sealed=layer.sealed)
+        carried = layer.carried.get(name) if layer.carried else None
+        if carried and isinstance(value, dict):
+            entry.origins.update(carried)
+            entry.filled = frozenset(carried)
+        if self._on_entry is not None:
+            self._on_entry(entry)
+        return self._entries.setdefault(name, entry)  # two threads: the first one stays
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        try:
+            entry = self._entries.get(name)
+        except TypeError:  # an unhashable name is no store
+            return default
+        if entry is not None:
+            return entry
+        layer = self._find(name)
+        return default if layer is None else self._make(name, layer)
+
+    def value_of(self, name: str) -> tuple[Any, frozenset[str]] | None:
+        """``(value, filled)`` of entry ``name`` without making the entry when it comes
+        straight from a source (no per-key origins, no carried secrets), or None."""
+        entry = self._entries.get(name)
+        if entry is None:
+            for layer, hidden in self._layers:  # ``_find``, inlined: once per store
+                if name in hidden:
+                    return None
+                entries = layer.entries
+                if name in entries:
+                    if layer.origin_of is None and not layer.carried and not layer.sealed:
+                        return entries[name], _NO_HIDDEN
+                    entry = self._make(name, layer)
+                    break
+            else:
+                return None
+        return entry.value, entry.filled
+
+    def __getitem__(self, name: str) -> RawEntry:
+        entry = self.get(name)
+        if entry is None:
+            raise KeyError(name)
+        return entry  # type: ignore[no-any-return]
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            return name in self._entries or self._find(name) is not None
+        except TypeError:
+            return False
+
+    def _names(self) -> Mapping[str, Any]:
+        order = self._order
+        if order is None:
+            if len(self._layers) == 1 and not self._layers[0][1] and not self._created:
+                order = self._layers[0][0].entries  # the usual case: one block, as read
+            else:
+                names: dict[str, None] = {}
+                for layer, hidden in self._layers:
+                    for name in layer.entries:
+                        if name not in hidden:
+                            names.setdefault(name, None)
+                names.update(self._created)
+                order = names
+            self._order = order
+        return order
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __repr__(self) -> str:
+        return f"MergedBlock({dict(self.items())!r})"
+
+
+def merge_layers(
+    layers: Sequence[Layer | None], on_entry: Callable[[RawEntry], None] | None = None
+) -> MergedBlock:
+    """Merge ``layers`` (highest precedence first, ``None`` for absent sources).
+
+    ``on_entry`` sees every entry as it is made (once per entry).
+    """
+    supplying: list[tuple[Layer, frozenset[str]]] = []
+    fills: list[Layer] = []
+    deleted: frozenset[str] = _NO_HIDDEN
     block_taken = False
     sealed_block = False
     #: The block as loaded from env and files, before runtime (what secrets met at load).
-    loaded: dict[str, Any] = {}
+    loaded: Mapping[str, Any] = {}
     loaded_taken = False
     for layer in layers:
         if layer is None:
@@ -48,36 +176,28 @@ def merge_layers(layers: Sequence[Layer | None]) -> dict[str, RawEntry]:
         if layer.mode == "fill":
             _check_loaded(loaded, layer)
             if not sealed_block:
-                _fill(merged, deleted, layer)
+                fills.append(layer)
             continue
+        if fills:
+            raise ValueError("a secrets (fill) layer must come below every other layer")
         if layer.mode == "block" and not layer.sealed and not loaded_taken:
             loaded_taken = True
-            loaded = dict(layer.entries)
+            loaded = layer.entries
         if layer.mode == "block":
             if block_taken:
                 continue
             block_taken = True
             sealed_block = layer.sealed
-        for name, value in layer.entries.items():
-            if name in merged or name in deleted:
-                continue
-            # A key's origin defaults to the entry's source: record only the exceptions.
-            origins = (
-                {k: layer.origin_of(name, k) for k in value}
-                if layer.origin_of is not None and isinstance(value, dict)
-                else {}
-            )
-            entry = merged[name] = RawEntry(_copy(value), layer.source, origins)
-            entry.sealed = layer.sealed
-            carried = layer.carried.get(name)
-            if carried and isinstance(value, dict):
-                entry.origins.update(carried)
-                entry.filled = frozenset(carried)
-        deleted |= layer.deleted
+        supplying.append((layer, deleted))
+        if layer.deleted:
+            deleted = deleted | layer.deleted
+    merged = MergedBlock(supplying, on_entry)
+    for layer in fills:
+        _fill(merged, deleted, layer)
     return merged
 
 
-def _check_loaded(loaded: dict[str, Any], layer: Layer) -> None:
+def _check_loaded(loaded: Mapping[str, Any], layer: Layer) -> None:
     """Secret files meet the block as loaded, whatever runtime assigned later (a file for
     an entry that is not an object fails there, as DataJoint's config does)."""
     for name, attrs in layer.entries.items():
@@ -87,7 +207,7 @@ def _check_loaded(loaded: dict[str, Any], layer: Layer) -> None:
                 secret_fills(name, value, attr, label=layer.origin(name, attr))
 
 
-def _fill(merged: dict[str, RawEntry], deleted: set[str], layer: Layer) -> None:
+def _fill(merged: MergedBlock, deleted: frozenset[str], layer: Layer) -> None:
     for name, attrs in layer.entries.items():
         if name in deleted:
             continue
@@ -95,21 +215,17 @@ def _fill(merged: dict[str, RawEntry], deleted: set[str], layer: Layer) -> None:
         if entry is None:
             if name in NAME_ENTRIES:
                 continue  # a name entry never becomes a store (datajoint_rules lists it)
-            entry = merged[name] = RawEntry({}, layer.origin(name, next(iter(attrs))))
+            entry = merged._entries[name] = RawEntry({}, layer.origin(name, next(iter(attrs))))
+            merged._created[name] = None
+            merged._order = None
         if entry.sealed:
             continue
+        copied = False
         for attr, value in attrs.items():
             if secret_fills(name, entry.value, attr, label=layer.origin(name, attr)):
+                if not copied and name not in merged._created:
+                    entry.value = dict(entry.value)  # the source's dict stays as it was read
+                    copied = True
                 entry.value[attr] = value
                 entry.origins[attr] = layer.origin(name, attr)
                 entry.filled = entry.filled | {attr}
-
-
-def _copy(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return value
-    copy = dict(value)
-    for key, item in copy.items():  # replacing values while iterating is allowed
-        if isinstance(item, list):
-            copy[key] = list(item)
-    return copy

@@ -52,19 +52,18 @@ def read_entry(entry: RawEntry) -> Any:
     return out
 
 
-def mark_masked(merged: dict[str, RawEntry]) -> dict[str, RawEntry]:
+def mark_masked(entry: RawEntry) -> None:
     """Treat values that were read back as secrets (and assigned again) as secrets.
 
     ``original = dj.config.stores.copy()`` ... ``dj.config.stores = original`` puts a
     secret file's value into the runtime layer; it stays masked everywhere after that.
+    Called for every merged entry as it is made.
     """
-    for entry in merged.values():
-        # Only code puts read-back values back: runtime entries (``load`` labels its keys).
-        if entry.source == RUNTIME and isinstance(entry.value, dict):
-            secret = {k for k, v in entry.value.items() if is_masked(v)}
-            if secret and not secret <= entry.filled:
-                entry.filled = entry.filled | secret
-    return merged
+    # Only code puts read-back values back: runtime entries (``load`` labels its keys).
+    if entry.source == RUNTIME and isinstance(entry.value, dict):
+        secret = {k for k, v in entry.value.items() if is_masked(v)}
+        if secret and not secret <= entry.filled:
+            entry.filled = entry.filled | secret
 
 
 def _track_store(value: Any, commit: Callable[[Any, dict[str, str]], None], origins: Any) -> Any:

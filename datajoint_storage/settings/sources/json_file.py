@@ -94,17 +94,22 @@ def stores_block(document: dict[str, Any], label: str) -> dict[str, Any]:
         nested = {}
     if not isinstance(nested, dict):
         raise ConfigSourceError(f"'stores' in {label} must be a JSON object", source=label)
-    block: dict[str, Any] = {
-        name: dict(value) if isinstance(value, dict) else value for name, value in nested.items()
-    }
-    for flat_key, value in document.items():
-        if not flat_key.startswith("stores."):
-            continue
+    flat = [key for key in document if key.startswith("stores.")]
+    if not flat:
+        return nested  # the document's own block: read, never changed (one copy in memory)
+    block: dict[str, Any] = dict(nested)
+    copied: set[str] = set()  # stores copied before a flat key changes them
+    for flat_key in flat:
+        value = document[flat_key]
         parts = flat_key.split(".")
         if len(parts) == 2:
             block[parts[1]] = value  # "stores.default": "main", or a whole store
+            copied.discard(parts[1])
         elif len(parts) == 3:
             store = block.setdefault(parts[1], {})
             if isinstance(store, dict):
+                if parts[1] not in copied:
+                    store = block[parts[1]] = dict(store)
+                    copied.add(parts[1])
                 store[parts[2]] = value
     return block
