@@ -6,6 +6,11 @@ at once and is never read), and everything is decided on the opened descriptor:
 ``fstat`` says regular file and size, ``/proc/self/fd`` (or, without procfs, the
 inode of the resolved path) says where it really lives. The bytes come from that
 same descriptor, capped.
+
+A directory read entry by entry (the secrets directory) is opened once too:
+:func:`read_bytes_at` opens each name relative to that directory's descriptor without
+following a link, so what it opens is that directory's own entry and needs no check of
+where it lives; only a link is opened again, followed, and verified as above.
 """
 
 from __future__ import annotations
@@ -18,13 +23,38 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["FileRefused", "read_bytes", "read_text", "reading_errors"]
+__all__ = [
+    "AT_READS",
+    "FileRefused",
+    "open_directory",
+    "read_bytes",
+    "read_bytes_at",
+    "read_text",
+    "reading_errors",
+]
 
 _T = TypeVar("_T")
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _FLAGS |= getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 _CHUNK = 1 << 16
+#: Open a directory's own entry: a link is refused by the kernel, not followed.
+_AT_FLAGS = _FLAGS | getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS |= getattr(os, "O_NONBLOCK", 0)
+#: What an ``O_NOFOLLOW`` open of a link fails with (Linux ELOOP, FreeBSD EMLINK,
+#: NetBSD EFTYPE). Any of them sends the entry to the follow-and-verify path.
+_LINK_ERRNOS = frozenset(
+    code for code in (errno.ELOOP, errno.EMLINK, getattr(errno, "EFTYPE", None)) if code
+)
+#: Whether entries can be opened relative to a directory descriptor, links refused
+#: (POSIX); elsewhere callers read by path with :func:`read_bytes`.
+AT_READS = (
+    os.open in os.supports_dir_fd
+    and os.scandir in os.supports_fd
+    and hasattr(os, "O_NOFOLLOW")
+    and hasattr(os, "O_DIRECTORY")
+)
 
 
 class FileRefused(Exception):
@@ -48,17 +78,78 @@ def read_bytes(path: Path, *, limit: int, inside: Path | None = None) -> bytes:
         raise _refusal(path, exc) from None
     try:
         info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise FileRefused("it is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise FileRefused("it is not a regular file")
-        if inside is not None and not _lives_in(fd, info, path, inside):
+        _judge(info)
+        if inside is not None and not _lives_in(fd, info, path, _real(inside)):
             raise FileRefused("it links outside the secrets directory")
-        if info.st_size > limit:
-            raise FileRefused(f"it is larger than {limit} bytes")
-        return _read_capped(fd, limit)
+        return _read_sized(fd, info.st_size, limit)
     finally:
         os.close(fd)
+
+
+def open_directory(directory: Path) -> int:
+    """A descriptor of ``directory`` for :func:`read_bytes_at` (raises ``OSError``)."""
+    return os.open(directory, _DIR_FLAGS)
+
+
+def read_bytes_at(
+    dir_fd: int,
+    name: str,
+    path: str,
+    *,
+    limit: int,
+    root: Callable[[], str | None],
+    link: bool = False,
+) -> bytes:
+    """The bytes of the regular file ``name`` in the directory open as ``dir_fd``.
+
+    ``name`` is one entry of that directory (no ``/``); ``path`` is its full path, for
+    the no-procfs check and for saying why. The entry is opened without following a
+    link: what opens is that directory's own file, and nothing else needs checking. A
+    link (``link`` says the listing saw one; the kernel refusing it says so too) is
+    opened again, followed, and must resolve inside ``root()``, the directory's real
+    path (the caller computes it once per directory). Raises :class:`FileRefused`.
+    """
+    if not link:
+        try:
+            fd = os.open(name, _AT_FLAGS, dir_fd=dir_fd)
+        except OSError as exc:
+            if exc.errno not in _LINK_ERRNOS:
+                raise _refusal(path, exc) from None
+        else:
+            try:
+                info = os.fstat(fd)
+                _judge(info)
+                return _read_sized(fd, info.st_size, limit)
+            finally:
+                os.close(fd)
+    try:
+        fd = os.open(name, _FLAGS, dir_fd=dir_fd)  # the link, followed
+    except OSError as exc:
+        raise _refusal(path, exc) from None
+    try:
+        info = os.fstat(fd)
+        _judge(info)
+        if not _lives_in(fd, info, path, root()):
+            raise FileRefused("it links outside the secrets directory")
+        return _read_sized(fd, info.st_size, limit)
+    finally:
+        os.close(fd)
+
+
+def _judge(info: os.stat_result) -> None:
+    """Refuse what the descriptor says is not a regular file."""
+    if stat.S_ISREG(info.st_mode):
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise FileRefused("it is a directory, not a file")
+    raise FileRefused("it is not a regular file")
+
+
+def _real(directory: Path) -> str | None:
+    try:
+        return os.path.realpath(directory)
+    except OSError:
+        return None
 
 
 def _refusal(path: Path, exc: OSError) -> FileRefused:
@@ -73,9 +164,25 @@ def _refusal(path: Path, exc: OSError) -> FileRefused:
     return FileRefused(f"it cannot be read ({exc.strerror or type(exc).__name__})")
 
 
-def _read_capped(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
+def _read_sized(fd: int, size: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file ``fstat`` said holds ``size``."""
+    if size > limit:
+        raise FileRefused(f"it is larger than {limit} bytes")
+    try:
+        data = os.read(fd, size + 1)  # one read for what fstat promised, and one byte more
+    except BlockingIOError:  # never for a regular file; refuse rather than wait
+        raise FileRefused("it is not a regular file") from None
+    except OSError as exc:
+        raise FileRefused(f"it cannot be read ({exc.strerror})") from None
+    if len(data) == size:  # all of it: a later append is a later version of the file
+        return data
+    return _read_capped(fd, limit, [data] if data else [], len(data))
+
+
+def _read_capped(fd: int, limit: int, chunks: list[bytes] | None = None, total: int = 0) -> bytes:
+    chunks = [] if chunks is None else chunks
+    if total > limit:
+        raise FileRefused(f"it is larger than {limit} bytes")
     while True:
         try:
             chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
@@ -91,11 +198,10 @@ def _read_capped(fd: int, limit: int) -> bytes:
             raise FileRefused(f"it is larger than {limit} bytes")
 
 
-def _lives_in(fd: int, info: os.stat_result, path: Path, directory: Path) -> bool:
-    """Whether the opened file is inside ``directory`` (decided on the descriptor)."""
-    try:
-        root = os.path.realpath(directory)
-    except OSError:
+def _lives_in(fd: int, info: os.stat_result, path: Path | str, root: str | None) -> bool:
+    """Whether the opened file is inside the directory whose real path is ``root``
+    (decided on the descriptor)."""
+    if root is None:
         return False
     try:
         real = os.readlink(f"/proc/self/fd/{fd}")  # the path of what was opened

@@ -8,20 +8,30 @@ each file is opened once and judged on its descriptor (:mod:`.read_once`). The r
 are the reference's: UTF-8, stripped, hidden files skipped, names exactly
 ``stores.<name>.<attr>``, links that stay inside the directory (Kubernetes' ``..data``)
 followed; an empty file is a present empty value.
+
+The directory is opened once and listed through its descriptor; each candidate is
+opened relative to it without following a link (:func:`.read_once.read_bytes_at`), so
+a plain file needs no check of where it lives and no path is built for it. Only a link
+is followed and verified, against the directory's real path computed once per read.
+Entries the listing says are not files or links (FIFOs, devices, directories) are not
+opened at all; any other is still judged on its own descriptor, so an entry swapped
+after the listing is refused just the same.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ...datajoint_rules import secret_file_text, skipped_file_warning
 from ...errors import ConfigSourceError
 from ..layer import Layer
-from .read_once import FileRefused, read_bytes
+from .read_once import AT_READS, FileRefused, open_directory, read_bytes, read_bytes_at
 
 #: A store secret's file name: exactly ``stores.<name>.<attr>``.
 SECRET_NAME = re.compile(r"stores\.([^./]+)\.([^./]+)")
@@ -42,36 +52,76 @@ class SecretsDirSource:
         self.directory = directory
 
     def __call__(self) -> Layer | None:
+        if not AT_READS:  # no descriptor-relative opens here: read by path
+            return self._read_by_path()
+        directory = self.directory
+        try:
+            dir_fd = open_directory(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise _unlisted(directory, exc) from None
+        try:
+            return self._read_at(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _read_at(self, dir_fd: int) -> Layer:
+        directory = self.directory
+        try:
+            with os.scandir(dir_fd) as listing:
+                # Every name we read or warn about starts so (hidden ones cannot).
+                found = [entry for entry in listing if entry.name.startswith("stores.")]
+        except OSError as exc:
+            raise _unlisted(directory, exc) from None
+        found.sort(key=_name)
+        prefix = _prefix(directory)
+        real: list[str | None] = []  # the directory's real path, once a link needs it
+
+        def root() -> str | None:
+            if not real:
+                try:
+                    real.append(os.path.realpath(directory))
+                except OSError:
+                    real.append(None)
+            return real[0]
+
+        entries: dict[str, dict[str, str]] = {}
+        skipped: list[tuple[Path, str]] = []
+        fullmatch = SECRET_NAME.fullmatch
+        for entry in found:
+            name = entry.name
+            match = fullmatch(name)
+            if match is None:
+                if _empty_part(name) and _is_file(entry):
+                    # "stores..x", "stores.x.": DataJoint reads a store or key named "".
+                    skipped.append((directory / name, "a part of its name is empty"))
+                continue
+            value = _read_entry(dir_fd, entry, prefix, root, directory, skipped)
+            if value is not None:
+                entries.setdefault(match[1], {})[match[2]] = value
+        return _layer(directory, prefix, entries, skipped)
+
+    def _read_by_path(self) -> Layer | None:
         directory = self.directory
         try:
             names = sorted(os.listdir(directory))
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
-            raise ConfigSourceError(
-                f"Secrets directory {directory} was not read: {exc.strerror or type(exc).__name__}",
-                source=str(directory),
-            ) from None
+            raise _unlisted(directory, exc) from None
         entries: dict[str, dict[str, str]] = {}
         skipped: list[tuple[Path, str]] = []
         for name in names:
             match = SECRET_NAME.fullmatch(name)
             if name.startswith(".") or match is None:
                 if _empty_part(name) and (directory / name).is_file():
-                    # "stores..x", "stores.x.": DataJoint reads a store or key named "".
                     skipped.append((directory / name, "a part of its name is empty"))
                 continue
             value = _read_one(directory / name, directory, skipped)
             if value is not None:
                 entries.setdefault(match[1], {})[match[2]] = value
-        # An empty file is a present empty value, as in DataJoint (datajoint_rules).
-        return Layer(
-            str(directory),
-            "fill",
-            entries,
-            origin_of=lambda store, key: str(directory / f"stores.{store}.{key}"),
-            notes=tuple(skipped_file_warning(path, why) for path, why in skipped),
-        )
+        return _layer(directory, _prefix(directory), entries, skipped)
 
     def describe(self) -> dict[str, Any]:
         """This source as data."""
@@ -79,6 +129,84 @@ class SecretsDirSource:
 
     def __repr__(self) -> str:
         return f"SecretsDirSource(directory={str(self.directory)!r})"
+
+
+def _layer(
+    directory: Path,
+    prefix: str,
+    entries: dict[str, dict[str, str]],
+    skipped: list[tuple[Path, str]],
+) -> Layer:
+    # An empty file is a present empty value, as in DataJoint (datajoint_rules).
+    return Layer(
+        str(directory),
+        "fill",
+        entries,
+        # str(directory / f"stores.{store}.{key}"), without a Path per key
+        origin_of=lambda store, key: f"{prefix}stores.{store}.{key}",
+        notes=tuple(skipped_file_warning(path, why) for path, why in skipped),
+    )
+
+
+def _prefix(directory: Path) -> str:
+    """What ``str(directory / name)`` puts before ``name`` (``""`` for ``Path(".")``)."""
+    return str(Path(directory) / "x")[:-1]
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """``Path.is_file()`` of a listed entry (links followed, errors are False)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _read_entry(
+    dir_fd: int,
+    entry: os.DirEntry[str],
+    prefix: str,
+    root: Callable[[], str | None],
+    directory: Path,
+    skipped: list[tuple[Path, str]],
+) -> str | None:
+    """The stripped UTF-8 text of one listed secret file, or None (with a warning)."""
+    name = entry.name
+    link = False
+    try:
+        if not entry.is_file(follow_symlinks=False):  # the listing's type, no stat
+            link = entry.is_symlink()
+            if not link:
+                _refuse_unopened(entry)
+        raw = read_bytes_at(
+            dir_fd, name, prefix + name, limit=MAX_SECRET_BYTES, root=root, link=link
+        )
+    except FileRefused as refused:
+        return _skip(directory / name, refused.why, skipped)
+    try:
+        # Explicit UTF-8, and strip: editors add a trailing newline, Windows editors CRLF.
+        return secret_file_text(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _skip(directory / name, "it is not UTF-8 text", skipped)
+
+
+def _refuse_unopened(entry: os.DirEntry[str]) -> None:
+    """Refuse, without opening it, an entry that is neither a file nor a link.
+
+    A FIFO, a device, a socket or a directory is never opened (opening a device can do
+    something). When its type cannot be told here, the descriptor decides.
+    """
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return  # gone, or unknown: the open says which, in its own words
+    if stat.S_ISDIR(mode):
+        raise FileRefused("it is a directory, not a file")
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise FileRefused("it is not a regular file")
 
 
 def _read_one(path: Path, directory: Path, skipped: list[tuple[Path, str]]) -> str | None:
@@ -92,6 +220,13 @@ def _read_one(path: Path, directory: Path, skipped: list[tuple[Path, str]]) -> s
         return secret_file_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return _skip(path, "it is not UTF-8 text", skipped)
+
+
+def _unlisted(directory: Path, exc: OSError) -> ConfigSourceError:
+    return ConfigSourceError(
+        f"Secrets directory {directory} was not read: {exc.strerror or type(exc).__name__}",
+        source=str(directory),
+    )
 
 
 def _empty_part(name: str) -> bool:
