@@ -10,9 +10,10 @@ are the reference's: UTF-8, stripped, hidden files skipped, names exactly
 followed; an empty file is a present empty value.
 
 The directory is opened once and listed through its descriptor; each candidate is
-opened relative to it without following a link (:func:`.read_once.read_bytes_at`), so
-a plain file needs no check of where it lives and no path is built for it. Only a link
-is followed and verified, against the directory's real path computed once per read.
+opened relative to it without following a link (:class:`.read_once.DirectoryReader`),
+so a plain file needs no check of where it lives and no path is built for it. A link is
+resolved one name at a time the same way, or else followed and verified against the
+directory's real path, computed once per read.
 Entries the listing says are not files or links (FIFOs, devices, directories) are not
 opened at all; any other is still judged on its own descriptor, so an entry swapped
 after the listing is refused just the same.
@@ -24,14 +25,13 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ...datajoint_rules import secret_file_text, skipped_file_warning
 from ...errors import ConfigSourceError
 from ..layer import Layer
-from .read_once import AT_READS, FileRefused, open_directory, read_bytes, read_bytes_at
+from .read_once import AT_READS, DirectoryReader, FileRefused, read_bytes
 
 #: A store secret's file name: exactly ``stores.<name>.<attr>``.
 SECRET_NAME = re.compile(r"stores\.([^./]+)\.([^./]+)")
@@ -56,36 +56,24 @@ class SecretsDirSource:
             return self._read_by_path()
         directory = self.directory
         try:
-            dir_fd = open_directory(directory)
+            reader = DirectoryReader(directory)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise _unlisted(directory, exc) from None
-        try:
-            return self._read_at(dir_fd)
-        finally:
-            os.close(dir_fd)
+        with reader:
+            return self._read_with(reader)
 
-    def _read_at(self, dir_fd: int) -> Layer:
+    def _read_with(self, reader: DirectoryReader) -> Layer:
         directory = self.directory
         try:
-            with os.scandir(dir_fd) as listing:
+            with os.scandir(reader.fd) as listing:
                 # Every name we read or warn about starts so (hidden ones cannot).
                 found = [entry for entry in listing if entry.name.startswith("stores.")]
         except OSError as exc:
             raise _unlisted(directory, exc) from None
         found.sort(key=_name)
         prefix = _prefix(directory)
-        real: list[str | None] = []  # the directory's real path, once a link needs it
-
-        def root() -> str | None:
-            if not real:
-                try:
-                    real.append(os.path.realpath(directory))
-                except OSError:
-                    real.append(None)
-            return real[0]
-
         entries: dict[str, dict[str, str]] = {}
         skipped: list[tuple[Path, str]] = []
         fullmatch = SECRET_NAME.fullmatch
@@ -97,7 +85,7 @@ class SecretsDirSource:
                     # "stores..x", "stores.x.": DataJoint reads a store or key named "".
                     skipped.append((directory / name, "a part of its name is empty"))
                 continue
-            value = _read_entry(dir_fd, entry, prefix, root, directory, skipped)
+            value = _read_entry(reader, entry, prefix, directory, skipped)
             if value is not None:
                 entries.setdefault(match[1], {})[match[2]] = value
         return _layer(directory, prefix, entries, skipped)
@@ -166,10 +154,9 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 
 
 def _read_entry(
-    dir_fd: int,
+    reader: DirectoryReader,
     entry: os.DirEntry[str],
     prefix: str,
-    root: Callable[[], str | None],
     directory: Path,
     skipped: list[tuple[Path, str]],
 ) -> str | None:
@@ -181,9 +168,7 @@ def _read_entry(
             link = entry.is_symlink()
             if not link:
                 _refuse_unopened(entry)
-        raw = read_bytes_at(
-            dir_fd, name, prefix + name, limit=MAX_SECRET_BYTES, root=root, link=link
-        )
+        raw = reader.read(name, prefix + name, limit=MAX_SECRET_BYTES, link=link)
     except FileRefused as refused:
         return _skip(directory / name, refused.why, skipped)
     try:
