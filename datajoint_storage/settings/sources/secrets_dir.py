@@ -13,10 +13,9 @@ The directory is opened once and listed through its descriptor; each candidate i
 opened relative to it without following a link (:class:`.read_once.DirectoryReader`),
 so a plain file needs no check of where it lives and no path is built for it. A link is
 resolved one name at a time the same way, or else followed and verified against the
-directory's real path, computed once per read.
-Entries the listing says are not files or links (FIFOs, devices, directories) are not
-opened at all; any other is still judged on its own descriptor, so an entry swapped
-after the listing is refused just the same.
+directory's real path, computed once per read. Entries the listing says are neither
+files nor links (FIFOs, devices, directories) are not opened at all; any other is still
+judged on its own descriptor, so an entry swapped after the listing is refused the same.
 """
 
 from __future__ import annotations
