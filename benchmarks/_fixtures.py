@@ -10,6 +10,7 @@ missing one in ``validate()``, as DataJoint's ``StorageBackend`` does before any
 from __future__ import annotations
 
 import json
+import py_compile
 from pathlib import Path
 
 PROTOCOLS = 4  # a store of each protocol comes every PROTOCOLS stores
@@ -121,7 +122,8 @@ def plugin_site(root: Path, n: int) -> Path:
     """A directory of ``n`` installed plugin distributions, for ``PYTHONPATH``.
 
     Each is what pip leaves behind: ``bench_plugin_<i>-0.1.dist-info`` (``METADATA``,
-    ``entry_points.txt`` in the ``datajoint.storage`` group) beside its module.
+    ``entry_points.txt`` in the ``datajoint.storage`` group) beside its module and
+    its bytecode (both interpreters are the same Python, so they share it).
     """
     site = root / f"plugins-{n}"
     site.mkdir(parents=True, exist_ok=True)
@@ -133,5 +135,7 @@ def plugin_site(root: Path, n: int) -> Path:
         (info / "METADATA").write_text(metadata, encoding="utf-8")
         entry = f"[{PLUGIN_GROUP}]\np{i} = {name}:Adapter{i}\n"
         (info / "entry_points.txt").write_text(entry, encoding="utf-8")
-        (site / f"{name}.py").write_text(PLUGIN_MODULE.format(i=i), encoding="utf-8")
+        module = site / f"{name}.py"
+        module.write_text(PLUGIN_MODULE.format(i=i), encoding="utf-8")
+        py_compile.compile(str(module), doraise=True)  # as pip does: no compiling timed
     return site
