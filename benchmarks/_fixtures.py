@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import py_compile
+import shutil
 from pathlib import Path
 
 PROTOCOLS = 4  # a store of each protocol comes every PROTOCOLS stores
@@ -43,18 +44,18 @@ def project(root: Path, name: str, stores: dict[str, object]) -> Path:
     return directory
 
 
-def make_locations(stores: dict[str, object]) -> None:
-    """Create the directory of every ``file`` store: what the fixture points at exists."""
+def make_locations(stores: dict[str, object], base: Path) -> None:
+    """Create the directory of every ``file`` store (a relative one from ``base``)."""
     for spec in stores.values():
         if isinstance(spec, dict) and spec.get("protocol") == "file":
-            Path(str(spec["location"])).mkdir(parents=True, exist_ok=True)
+            (base / str(spec["location"])).mkdir(parents=True, exist_ok=True)
 
 
 def stores_project(root: Path, n: int) -> Path:
     """``n`` stores of mixed protocols; file stores under ``<project>/data/``."""
     data = root / f"stores-{n}" / "data"
     stores = {f"s{i}": store(i, data) for i in range(n)}
-    make_locations(stores)
+    make_locations(stores, data)
     return project(root, f"stores-{n}", stores)
 
 
@@ -84,18 +85,35 @@ def secrets_project(root: Path, files: int) -> Path:
 def cache_project(root: Path) -> Path:
     """One ``file`` store named ``main`` (its filesystem is fsspec's local one)."""
     stores: dict[str, object] = {"main": {"protocol": "file", "location": str(root / "cache-data")}}
-    make_locations(stores)
+    make_locations(stores, root)
     return project(root, "cache", stores)
+
+
+def quickstart_copy(root: Path, quickstart: Path, name: str, secrets: bool) -> Path:
+    """The quickstart's ``datajoint.json`` (and ``.secrets/``), its data directory made.
+
+    A copy, not the example itself: its ``data/`` appears only once the example has
+    run, and ``validate()`` refuses a ``file`` store whose directory does not exist.
+    """
+    document = json.loads((quickstart / "datajoint.json").read_text(encoding="utf-8"))
+    document.pop("$schema", None)
+    directory = root / name
+    (directory / ".git").mkdir(parents=True, exist_ok=True)
+    (directory / "datajoint.json").write_text(json.dumps(document), encoding="utf-8")
+    if secrets:
+        shutil.copytree(quickstart / ".secrets", directory / ".secrets")
+    make_locations(document["stores"], directory)
+    return directory
 
 
 def small_project(root: Path, quickstart: Path) -> Path:
     """The quickstart's ``datajoint.json`` without its secrets: what imports run in."""
-    document = json.loads((quickstart / "datajoint.json").read_text(encoding="utf-8"))
-    document.pop("$schema", None)
-    directory = root / "small"
-    (directory / ".git").mkdir(parents=True, exist_ok=True)
-    (directory / "datajoint.json").write_text(json.dumps(document), encoding="utf-8")
-    return directory
+    return quickstart_copy(root, quickstart, "small", secrets=False)
+
+
+def quickstart_project(root: Path, quickstart: Path) -> Path:
+    """The quickstart with its secrets: what the CLI validates."""
+    return quickstart_copy(root, quickstart, "quickstart", secrets=True)
 
 
 PLUGIN_MODULE = '''"""Benchmark plugin {i}: protocol ``p{i}``, fsspec's memory filesystem."""

@@ -61,7 +61,7 @@ def make_projects(root: Path) -> dict[str, Path]:
         projects[f"plugins-{n}"] = _fixtures.plugin_site(root, n)
     projects["cache"] = _fixtures.cache_project(root)
     projects["small"] = _fixtures.small_project(root, QUICKSTART)
-    projects["quickstart"] = QUICKSTART
+    projects["quickstart"] = _fixtures.quickstart_project(root, QUICKSTART)
     print(f"[bench] fixtures built: {time.monotonic() - start:.0f} s", file=sys.stderr)
     return projects
 
@@ -192,11 +192,11 @@ same `datajoint.json` (and `.secrets/`) files.
   keeps every resolved store, DataJoint keeps the raw dicts. *Objects the GC tracks*
   is the growth of `len(gc.get_objects())` over the same work, after `gc.collect()`,
   divided by the stores: no target, but every later collection walks them.
-- **cold CLI**: the `datajoint-storage` console script in `examples/quickstart` (three
-  stores, two secret files), start to exit. Its floor, `python -c "import
-  pydantic_settings"`, runs right before it, {CLI_PAIRS} pairs a round: these runs are
-  short and this machine's speed drifts by tens of percent from one second to the
-  next. The import floor row above is the same command, once a round.
+- **cold CLI**: the `datajoint-storage` console script in a copy of
+  `examples/quickstart` (three stores, two secret files, its data directory made),
+  start to exit. Its floor, `python -c "import pydantic_settings"`, runs right
+  before it, {CLI_PAIRS} pairs a round: these runs are short and this machine's speed
+  drifts by tens of percent from one second to the next. The import floor row above is the same command, once a round.
 - **cache hit**: `timeit` of a call to `get_filesystem("main")` after the first, and
   of a call to a function returning `table["main"]`, best of 7 repeats each.
 - **plugin discovery**: {sizes(PLUGIN_COUNTS)} fake plugin distributions, each a real
