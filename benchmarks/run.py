@@ -196,7 +196,8 @@ same `datajoint.json` (and `.secrets/`) files.
   `examples/quickstart` (three stores, two secret files, its data directory made),
   start to exit. Its floor, `python -c "import pydantic_settings"`, runs right
   before it, {CLI_PAIRS} pairs a round: these runs are short and this machine's speed
-  drifts by tens of percent from one second to the next. The import floor row above is the same command, once a round.
+  drifts by tens of percent from one second to the next. The import floor row above
+  is the same command, once a round.
 - **cache hit**: `timeit` of a call to `get_filesystem("main")` after the first, and
   of a call to a function returning `table["main"]`, best of 7 repeats each.
 - **plugin discovery**: {sizes(PLUGIN_COUNTS)} fake plugin distributions, each a real
