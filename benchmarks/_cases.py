@@ -23,6 +23,7 @@ SECRET_FILES = (1_000, 10_000)
 MEMORY_SIZE = 10_000
 PLUGIN_COUNTS = (0, 5, 25, 50)  # installed plugin distributions; 0 is the baseline
 CLI_PAIRS = 3  # CLI runs (each after its floor) per round
+PLUGIN_REPEATS = 5  # runs of each of our plugin cases per round: a few ms each, noisy
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,8 @@ def build_cases(
     for n in PLUGIN_COUNTS:
         # ``clean_env`` drops the caller's PYTHONPATH; this one puts the plugins on the path.
         path = (("PYTHONPATH", str(projects[f"plugins-{n}"])),)
-        for side in ("ours", "upstream"):
-            cases.append(probe(f"plugins.{n}", side, small, n, extra=path))
+        cases.append(probe(f"plugins.{n}", "upstream", small, n, extra=path))
+        cases += [probe(f"plugins.{n}", "ours", small, n, extra=path)] * PLUGIN_REPEATS
     for side in ("ours", "upstream"):
         cases.append(
             probe(f"memory.{MEMORY_SIZE}", side, projects[f"stores-{MEMORY_SIZE}"], MEMORY_SIZE)

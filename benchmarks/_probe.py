@@ -313,7 +313,11 @@ def probe_plugins(side: str, n: int) -> dict:
     and ours serves a store of each protocol DataJoint serves itself (which loads no
     plugin), so the baseline (no plugin) is small and its noise with it.
     """
+    import gc
+
     last = f"p{n - 1}" if n else "p"
+    gc.collect()
+    gc.disable()  # a collection landing in a few milliseconds is noise, not the work
     if side == "ours":
         import datajoint_storage.storage_adapter  # noqa: F401  (the plugins' base class)
         from datajoint_storage import registry
@@ -332,6 +336,7 @@ def probe_plugins(side: str, n: int) -> dict:
         adapter = storage_adapter.get_storage_adapter(last)
         elapsed = clock() - t
         protocols = set(storage_adapter._adapter_registry)
+    gc.enable()
     found = len({f"p{i}" for i in range(n)} & protocols)
     if found != n or (n and getattr(adapter, "protocol", None) != last):
         raise SystemExit(f"{found} of {n} plugins discovered, {last!r} -> {adapter!r}")
