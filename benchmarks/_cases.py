@@ -16,11 +16,14 @@ from pathlib import Path
 PROBE = Path(__file__).resolve().parent / "_probe.py"
 
 #: The sizes of the scaling measurements.
-RESOLVE_SIZES = (1_000, 10_000)
-VALIDATE_SIZES = (10, 100, 1_000, 10_000)
-SECRET_FILES = 1_000
+RESOLVE_SIZES = (1_000, 10_000)  # every store asked for: first time, then again
+COLD_SIZES = (1_000, 10_000, 100_000)  # the first spec only
+VALIDATE_SIZES = (10, 1_000, 10_000, 100_000)
+SECRET_FILES = (1_000, 10_000)
 MEMORY_SIZE = 10_000
+PLUGIN_COUNTS = (0, 5, 25, 50)  # installed plugin distributions; 0 is the baseline
 CLI_PAIRS = 3  # CLI runs (each after its floor) per round
+PLUGIN_REPEATS = 5  # runs of each of our plugin cases per round: a few ms each, noisy
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,11 @@ def build_cases(
     def env(side: str) -> tuple[tuple[str, str], ...]:
         return UPSTREAM_ENV if side == "upstream" else ()
 
-    def probe(key: str, side: str, cwd: Path, *args: object) -> Case:
+    def probe(
+        key: str, side: str, cwd: Path, *args: object, extra: tuple[tuple[str, str], ...] = ()
+    ) -> Case:
         argv = (py(side), str(PROBE), key.split(".")[0], side, *map(str, args))
-        return Case(f"{key}.{side}", argv, cwd, probe=True, env=env(side))
+        return Case(f"{key}.{side}", argv, cwd, probe=True, env=env(side) + extra)
 
     def code(key: str, side: str, source: str) -> Case:
         return Case(key, (py(side), "-c", source), small, env=env(side))
@@ -107,14 +112,18 @@ def build_cases(
         code("import.ours", "ours", "import datajoint_storage"),
         code("import.upstream", "upstream", "import datajoint"),
     ]
-    for n in RESOLVE_SIZES:
+    for n in COLD_SIZES:
+        every = n if n in RESOLVE_SIZES else 0  # 0: the cold first spec only
         for side in ("ours", "upstream"):
-            cases.append(probe(f"resolve.{n}", side, projects[f"stores-{n}"], n, 4))
-    for side in ("ours", "upstream"):
-        cases.append(probe("resolve.secrets", side, projects["secrets"], 0, 0))
+            cases.append(probe(f"resolve.{n}", side, projects[f"stores-{n}"], every, 4))
+    for files in SECRET_FILES:
+        directory = projects[f"secrets-{files}"]
+        for side in ("ours", "upstream"):
+            cases.append(probe(f"secrets.{files}", side, directory, files // 2))
     # As `import datajoint` does: pydantic-settings imported before the first read.
-    args = (0, 0, "pydantic_settings")
-    cases.append(probe("resolve.secrets-preloaded", "ours", projects["secrets"], *args))
+    files = SECRET_FILES[0]
+    args = (files // 2, "pydantic_settings")
+    cases.append(probe(f"secrets.{files}-preloaded", "ours", projects[f"secrets-{files}"], *args))
     # One process per side measures every size, the sizes taking turns inside it.
     sizes = [f"{n}:{projects[f'stores-{n}']}" for n in VALIDATE_SIZES]
     for side in ("ours", "upstream"):
@@ -128,6 +137,11 @@ def build_cases(
             cases.append(Case("cli.floor", floor, projects["quickstart"]))
             cases.append(Case("cli.ours", (str(cli), "validate"), projects["quickstart"]))
     cases.append(probe("cache", "ours", projects["cache"]))
+    for n in PLUGIN_COUNTS:
+        # ``clean_env`` drops the caller's PYTHONPATH; this one puts the plugins on the path.
+        path = (("PYTHONPATH", str(projects[f"plugins-{n}"])),)
+        cases.append(probe(f"plugins.{n}", "upstream", small, n, extra=path))
+        cases += [probe(f"plugins.{n}", "ours", small, n, extra=path)] * PLUGIN_REPEATS
     for side in ("ours", "upstream"):
         cases.append(
             probe(f"memory.{MEMORY_SIZE}", side, projects[f"stores-{MEMORY_SIZE}"], MEMORY_SIZE)

@@ -4,6 +4,9 @@ Runs under either interpreter (ours or the upstream venv's), so it imports nothi
 the standard library and the package under test, and only inside the measurement.
 ``side`` is ``ours`` (``datajoint_storage``) or ``upstream`` (``datajoint``).
 
+In-process work is timed in CPU seconds (``time.process_time``): on a machine shared
+with others it is steadier than wall time, and it is what the issue's medians were.
+
 usage: python _probe.py KIND SIDE [ARGS...]   (the current directory is the project)
 """
 
@@ -13,9 +16,11 @@ import json
 import sys
 import time
 
-T_START = time.perf_counter()  # before the package is imported
+clock = time.process_time  # CPU seconds of this process
+T_START = clock()  # before the package is imported
 
-VALIDATE_CYCLES = 5  # turns each size takes in one validate probe
+VALIDATE_CYCLES = 5  # turns each size takes in one validate probe, at most
+VALIDATE_WORK = 20_000  # stores per size and cycle beyond which it takes fewer turns
 
 #: Third-party packages that are the price of admission on both sides: not "heavy".
 PYDANTIC_STACK = {
@@ -101,9 +106,9 @@ def first_spec(side: str, pkg, name: str) -> float:
     # the same work (config file, DJ_STORES, secrets) measured on its own.
     from datajoint.settings import _create_config
 
-    t = time.perf_counter()
+    t = clock()
     _create_config().get_store_spec(name)
-    return time.perf_counter() - t
+    return clock() - t
 
 
 def probe_resolve(side: str, n: int, per_protocol: int, preload: str = "") -> dict:
@@ -114,10 +119,10 @@ def probe_resolve(side: str, n: int, per_protocol: int, preload: str = "") -> di
     if preload:
         __import__(preload)
     pkg = import_side(side)
-    t_import = time.perf_counter()
+    t_import = clock()
     config = config_of(side, pkg)
     config.get_store_spec("s0")
-    t_first = time.perf_counter()
+    t_first = clock()
     out = {
         "import": t_import - T_START,
         "import_first": t_first - T_START,
@@ -130,14 +135,37 @@ def probe_resolve(side: str, n: int, per_protocol: int, preload: str = "") -> di
         for name in names[:per_protocol]:  # one store of each protocol: adapters loaded
             config.get_store_spec(name)
         rest = names[per_protocol:]
-        t = time.perf_counter()
+        t = clock()
         for name in rest:
             config.get_store_spec(name)
-        out["warm_first"] = (time.perf_counter() - t) / len(rest)
-        t = time.perf_counter()
+        out["warm_first"] = (clock() - t) / len(rest)
+        t = clock()
         for name in names:
             config.get_store_spec(name)
-        out["warm_repeat"] = (time.perf_counter() - t) / n
+        out["warm_repeat"] = (clock() - t) / n
+    return out
+
+
+def filled(config, names: list[str]) -> int:
+    """How many of ``names`` resolve with both keys their secret files hold."""
+    count = 0
+    for name in names:
+        spec = config.get_store_spec(name)
+        count += bool(spec.get("access_key")) and bool(spec.get("secret_key"))
+    return count
+
+
+def probe_secrets(side: str, n: int, preload: str = "") -> dict:
+    """Cold first spec of ``n`` S3 stores whose keys are secret files; all must be read.
+
+    The check (untimed, after the first spec) resolves every store: a store whose
+    keys did not arrive fails the case rather than flatter the time.
+    """
+    out = probe_resolve(side, 0, 0, preload)
+    pkg = sys.modules["datajoint_storage" if side == "ours" else "datajoint"]
+    out["secrets_filled"] = filled(config_of(side, pkg), [f"s{i}" for i in range(n)])
+    if out["secrets_filled"] != n:
+        raise SystemExit(f"only {out['secrets_filled']} of {n} stores got their secret keys")
     return out
 
 
@@ -194,17 +222,19 @@ def probe_validate(side: str, projects: list[str]) -> dict:
         import datajoint_storage.settings  # noqa: F401  (``pkg.settings`` below)
     sizes = [(int(n), directory) for n, directory in (p.split(":", 1) for p in projects)]
     samples: dict[str, list[float]] = {}
-    for _ in range(VALIDATE_CYCLES):
+    for cycle in range(VALIDATE_CYCLES):
         for n, directory in sizes:
+            if cycle >= max(1, VALIDATE_WORK // n):
+                continue  # the largest sizes: fewer turns (100k stores: one)
             os.chdir(directory)
             prepare, check, reread = _validators(side, pkg, n)
             reps = max(1, 2_000 // n)
             for key, func in (("per_store", check), ("per_store_reload", reread)):
                 for _ in range(reps):
                     prepare()  # untimed: freeing the previous results is not the work
-                    t = time.perf_counter()
+                    t = clock()
                     func()
-                    samples.setdefault(f"{key}.{n}", []).append((time.perf_counter() - t) / n)
+                    samples.setdefault(f"{key}.{n}", []).append((clock() - t) / n)
             del prepare, check, reread  # one configuration alive at a time
     return {key: sorted(v)[len(v) // 2] for key, v in samples.items()}
 
@@ -223,7 +253,7 @@ def probe_cache(side: str) -> dict:
     assert pkg.get_filesystem("main") is fs and dict_lookup("main") is fs
 
     def per_call(func) -> float:
-        timer = timeit.Timer("f('main')", globals={"f": func})
+        timer = timeit.Timer("f('main')", timer=clock, globals={"f": func})
         number, _ = timer.autorange()
         number = max(number, 100_000)
         return min(timer.repeat(repeat=7, number=number)) / number
@@ -237,12 +267,19 @@ def probe_cache(side: str) -> dict:
 
 
 def probe_memory(side: str, n: int) -> dict:
-    """Peak traced allocation while reading n stores and resolving every one."""
+    """Peak traced allocation while reading n stores and resolving every one.
+
+    Also the objects the garbage collector tracks, per store: what every later
+    collection walks, which tracemalloc's bytes do not show.
+    """
+    import gc
     import resource
     import tracemalloc
 
     pkg = import_side(side)
     names = [f"s{i}" for i in range(n)]
+    gc.collect()
+    objects = len(gc.get_objects())
     tracemalloc.start()
     if side == "ours":
         config = pkg.config
@@ -256,8 +293,54 @@ def probe_memory(side: str, n: int) -> dict:
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert len(specs) == n
+    gc.collect()
+    objects = len(gc.get_objects()) - objects
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"peak": peak, "retained": current, "maxrss": maxrss_kib * 1024}
+    return {
+        "peak": peak,
+        "retained": current,
+        "maxrss": maxrss_kib * 1024,
+        "gc_objects": objects / n,
+    }
+
+
+def probe_plugins(side: str, n: int) -> dict:
+    """Discover the ``n`` plugins on ``PYTHONPATH`` and get the last one's adapter.
+
+    Ours: ``registered_adapters()`` (every entry point of both groups) and
+    ``get_storage_adapter``; DataJoint: its ``get_storage_adapter``, which loads the
+    whole ``datajoint.storage`` group on first use. Untimed before: the base classes,
+    and ours serves a store of each protocol DataJoint serves itself (which loads no
+    plugin), so the baseline (no plugin) is small and its noise with it.
+    """
+    import gc
+
+    last = f"p{n - 1}" if n else "p"
+    gc.collect()
+    gc.disable()  # a collection landing in a few milliseconds is noise, not the work
+    if side == "ours":
+        import datajoint_storage.storage_adapter  # noqa: F401  (the plugins' base class)
+        from datajoint_storage import registry
+
+        for protocol in ("file", "s3", "gcs", "azure"):
+            registry.get_storage_adapter(protocol)
+        t = clock()
+        protocols = set(registry.registered_adapters())
+        adapter = registry.get_storage_adapter(last)
+        elapsed = clock() - t
+    else:
+        import datajoint  # noqa: F401
+        from datajoint import storage_adapter
+
+        t = clock()
+        adapter = storage_adapter.get_storage_adapter(last)
+        elapsed = clock() - t
+        protocols = set(storage_adapter._adapter_registry)
+    gc.enable()
+    found = len({f"p{i}" for i in range(n)} & protocols)
+    if found != n or (n and getattr(adapter, "protocol", None) != last):
+        raise SystemExit(f"{found} of {n} plugins discovered, {last!r} -> {adapter!r}")
+    return {"discover": elapsed, "plugins": found}
 
 
 def main(argv: list[str]) -> None:
@@ -266,6 +349,10 @@ def main(argv: list[str]) -> None:
         result = probe_modules(side)
     elif kind == "resolve":
         result = probe_resolve(side, int(args[0]), int(args[1]), *args[2:])
+    elif kind == "secrets":
+        result = probe_secrets(side, int(args[0]), *args[1:])
+    elif kind == "plugins":
+        result = probe_plugins(side, int(args[0]))
     elif kind == "validate":
         result = probe_validate(side, args)
     elif kind == "cache":

@@ -28,7 +28,10 @@ import _report
 import _upstream
 from _cases import (
     CLI_PAIRS,
+    COLD_SIZES,
     MEMORY_SIZE,
+    PLUGIN_COUNTS,
+    PLUGIN_REPEATS,
     PROBE,
     RESOLVE_SIZES,
     SECRET_FILES,
@@ -49,12 +52,18 @@ RESULTS = HERE / "RESULTS.md"
 
 
 def make_projects(root: Path) -> dict[str, Path]:
-    sizes = sorted({*RESOLVE_SIZES, *VALIDATE_SIZES, MEMORY_SIZE})
+    """Every fixture, built once per run (the 100k-store datajoint.json is ~9 MB)."""
+    start = time.monotonic()
+    sizes = sorted({*RESOLVE_SIZES, *COLD_SIZES, *VALIDATE_SIZES, MEMORY_SIZE})
     projects = {f"stores-{n}": _fixtures.stores_project(root, n) for n in sizes}
-    projects["secrets"] = _fixtures.secrets_project(root, SECRET_FILES)
+    for files in SECRET_FILES:
+        projects[f"secrets-{files}"] = _fixtures.secrets_project(root, files)
+    for n in PLUGIN_COUNTS:
+        projects[f"plugins-{n}"] = _fixtures.plugin_site(root, n)
     projects["cache"] = _fixtures.cache_project(root)
     projects["small"] = _fixtures.small_project(root, QUICKSTART)
-    projects["quickstart"] = QUICKSTART
+    projects["quickstart"] = _fixtures.quickstart_project(root, QUICKSTART)
+    print(f"[bench] fixtures built: {time.monotonic() - start:.0f} s", file=sys.stderr)
     return projects
 
 
@@ -108,6 +117,12 @@ def measure(cases, runs: int) -> dict[str, Samples]:
     return samples
 
 
+def sizes(values: tuple[int, ...]) -> str:
+    """``1,000 and 10,000``: a tuple of sizes as prose."""
+    words = [f"{v:,}" for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def results_md(
     machine: dict[str, str], text: str, closing: str, notes: list[str], runs: int
 ) -> str:
@@ -133,46 +148,71 @@ same `datajoint.json` (and `.secrets/`) files.
 
 ## How to read it
 
+- **clocks**: what a probe times inside its process (resolve, secrets, validate, the
+  cache hit, plugin discovery) is CPU time (`time.process_time`), which a machine
+  shared with others disturbs less than wall time; whole processes (cold import,
+  cold CLI) are wall time, start to exit. Each figure is the median over fresh
+  processes.
 - **cold import**: wall time of the whole `python -c "import ..."` process; the target
   compares whole processes, so Python's own start-up counts on both sides. Our
   `.venv` holds the package as an editable install, whose import hook costs every
   process in it some milliseconds, floors included.
-- **resolve**: stores cycle through file, s3, gcs, azure. *cold* is the first spec
-  read from the files after import: ours reads `datajoint.json` lazily on that call
-  (and lists the entry points, loads the file adapter, builds its model); DataJoint
-  reads it inside `import datajoint`, so its figure is a fresh
-  `datajoint.settings._create_config()` plus one `get_store_spec`, in a process where
-  all of that is already warm. Then one store of each protocol, then every other
-  store once (*first time each store is asked for*: ours validates it through its
-  adapter's pydantic model, with types, defaults, secrets and provenance; DataJoint
-  checks key names), then every store again (*warm, per store*: the target; ours
-  keeps each resolved spec and hands out a copy, DataJoint checks again).
-  DataJoint's `Config.get_store_spec` is called directly, bypassing the `dj.config`
-  proxy's per-call `DJ_THREAD_SAFE` check, which favours DataJoint; its processes run
-  with `DJ_LOG_LEVEL=WARNING`, so its log lines are not timed.
-- **secrets**: {SECRET_FILES:,} files `.secrets/stores.<name>.access_key|secret_key`;
-  the time to the first spec includes reading the whole directory. Ours walks it with
-  pydantic-settings' `NestedSecretsSettingsSource` (DESIGN.md), which resolves every
-  entry to keep links from escaping the directory; DataJoint reads the files without
-  that check. The second row imports pydantic-settings first, as `import datajoint`
-  does.
-- **validate()**: one process per side measures every size: the sizes take turns, in
-  cycles, one project's configuration alive at a time, so each size meets the same
-  moments of this machine. For each, after a first `validate()` (files read, adapters
-  loaded, models built): `validate()` again with the merged and resolved stores
-  dropped (untimed) but the files kept (the target row), and `reload()` +
-  `validate()` (files read again). DataJoint has no `validate()`: its columns are
-  `get_store_spec` of every store, and a fresh `_create_config()` plus that.
-- **cold CLI**: the `datajoint-storage` console script in `examples/quickstart` (three
-  stores, two secret files), start to exit. Its floor, `python -c "import
-  pydantic_settings"`, runs right before it, {CLI_PAIRS} pairs a round: these runs are
-  short and this machine's speed drifts by tens of percent from one second to the
-  next. The import floor row above is the same command, once a round.
-- **cache hit**: `timeit` of a call to `get_filesystem("main")` after the first, and
-  of a call to a function returning `table["main"]`, best of 7 repeats each.
+- **resolve**: stores cycle through file, s3, gcs, azure; every `file` store's
+  location is an existing directory inside the project. *cold* is the first spec
+  read from the files after import, at {sizes(COLD_SIZES)} stores: ours reads
+  `datajoint.json` lazily on that call (and lists the entry points, loads the file
+  adapter, builds its model); DataJoint reads it inside `import datajoint`, so its
+  figure is a fresh `datajoint.settings._create_config()` plus one `get_store_spec`,
+  in a process where all of that is already warm. At {sizes(RESOLVE_SIZES)} stores
+  the process goes on: one store of each protocol, then every other store once
+  (*first `get_store_spec` of each store*: ours validates it through its adapter's
+  pydantic model, with types, defaults, secrets and provenance; DataJoint checks key
+  names), then every store again (*warm*: ours keeps each resolved spec and hands
+  out a copy, DataJoint checks again). DataJoint's `Config.get_store_spec` is called
+  directly, bypassing the `dj.config` proxy's per-call `DJ_THREAD_SAFE` check, which
+  favours DataJoint; its processes run with `DJ_LOG_LEVEL=WARNING`, so its log lines
+  are not timed.
+- **secrets**: {sizes(SECRET_FILES)} files `.secrets/stores.<name>.access_key|secret_key`
+  (half as many s3 stores); the time to the first spec includes reading the whole
+  directory. Afterwards, untimed, the probe resolves every store and counts those
+  whose two keys arrived; a count short of every store fails the case, so the row
+  shows that every file was read. The row with pydantic-settings imported first
+  ({SECRET_FILES[0]:,} files) is how `import datajoint` leaves a process.
+- **validate()**: one process per side measures every size ({sizes(VALIDATE_SIZES)}
+  stores): the sizes take turns, in cycles, one project's configuration alive at a
+  time, so each size meets the same moments of this machine (five turns; 10,000
+  stores two, 100,000 one: `VALIDATE_WORK` in `_probe.py`). For each, after a first
+  `validate()` (files read, adapters loaded, models built): `validate()` again with
+  the merged and resolved stores dropped by `Config._changed()` (untimed) but the
+  files kept (the target rows), and `reload()` + `validate()` (files read again).
+  DataJoint has no `validate()`: its columns are `get_store_spec` of every store, and
+  a fresh `_create_config()` plus that. The scaling target compares our own
+  per-store time at the largest size with ours at 1,000 stores.
 - **memory**: `tracemalloc` from after import through reading {MEMORY_SIZE:,} stores
   and resolving every one (ours: `validate()` then `get_store_spec` of each); ours
-  keeps every resolved store, DataJoint keeps the raw dicts.{remarks}
+  keeps every resolved store, DataJoint keeps the raw dicts. *Objects the GC tracks*
+  is the growth of `len(gc.get_objects())` over the same work, after `gc.collect()`,
+  divided by the stores: no target, but every later collection walks them.
+- **cold CLI**: the `datajoint-storage` console script in a copy of
+  `examples/quickstart` (three stores, two secret files, its data directory made),
+  start to exit. Its floor, `python -c "import pydantic_settings"`, runs right
+  before it, {CLI_PAIRS} pairs a round: these runs are short and this machine's speed
+  drifts by tens of percent from one second to the next. The import floor row above
+  is the same command, once a round.
+- **cache hit**: `timeit` of a call to `get_filesystem("main")` after the first, and
+  of a call to a function returning `table["main"]`, best of 7 repeats each.
+- **plugin discovery**: {sizes(PLUGIN_COUNTS)} fake plugin distributions, each a real
+  installed one (`bench_plugin_<i>-0.1.dist-info` with `METADATA` and an
+  `entry_points.txt` in `datajoint.storage`, beside a module defining a
+  `StorageAdapter` subclass for protocol `p<i>`, on our base class, or DataJoint's
+  in its environment), put on the probe's `PYTHONPATH`. Timed: ours
+  `registry.registered_adapters()` + `get_storage_adapter("p<N-1>")`, after serving a
+  store of each of DataJoint's own protocols (untimed); DataJoint
+  `datajoint.storage_adapter.get_storage_adapter("p<N-1>")`, its first call. The
+  collector is paused while timed, and ours runs {PLUGIN_REPEATS} times a round: the
+  differences are a few milliseconds. *Per
+  plugin* is the time above the run with no plugin, divided by the plugins; the
+  target asks it not to grow with their count.{remarks}
 """
 
 
