@@ -51,9 +51,14 @@ UPSTREAM_ENV = (("DJ_LOG_LEVEL", "WARNING"),)
 
 
 def clean_env(extra: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
-    """The environment without any ``DJ_*`` variable, so only the project counts."""
+    """The environment without any ``DJ_*`` variable, so only the project counts.
+
+    Bytecode is written (``PYTHONDONTWRITEBYTECODE`` dropped), as on a user's machine:
+    the warm-up round compiles each side's modules once, so no timed run compiles.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJ_")}
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 

@@ -79,6 +79,12 @@ __all__ = [
 ]
 
 
+# The settings machinery is ours and light (no file is read, nothing heavy imported):
+# imported now, as DataJoint imports its own, so the first ``dj.config`` read pays only
+# for the files it reads.
+from . import settings as _settings  # noqa: E402, F401
+
+
 def __getattr__(name: str) -> Any:
     if name == "config":
         from .settings import get_config

@@ -54,6 +54,14 @@ OWN_GROUP = "datajoint_storage.adapters"
 OWN_DISTRIBUTION = "datajoint-storage"
 #: Protocols DataJoint 2.3.5 hard-codes in ``StorageBackend``: it never asks a plugin.
 DATAJOINT_BUILTINS = frozenset({"file", "s3", "gcs", "azure"})
+#: Our distribution's entry points (``pyproject.toml``, group ``OWN_GROUP``) for
+#: DataJoint's own protocols, as written there (a test checks they agree).
+BUILTIN_ENTRY_POINTS = {
+    "file": "datajoint_storage.adapters.file:FileAdapter",
+    "s3": "datajoint_storage.adapters.s3:S3Adapter",
+    "gcs": "datajoint_storage.adapters.gcs:GCSAdapter",
+    "azure": "datajoint_storage.adapters.azure:AzureAdapter",
+}
 
 logger = logging.getLogger(__name__)
 
@@ -266,22 +274,19 @@ def _entry_points(group: str) -> list[metadata.EntryPoint]:
 
 
 def _load_builtin(protocol: str) -> bool:
-    """Load one of DataJoint's own protocols from our distribution's entry points alone.
+    """Load one of DataJoint's own protocols from our own entry points alone.
 
     Listing a group reads every installed distribution (20 ms in a venv of 150); one of
     ``file``, ``s3``, ``gcs``, ``azure`` is served by our own built-in whatever else is
     installed (DataJoint never asks a plugin for them), so its first store need not pay
-    that. Anything else, and every listing, goes through :func:`_load_own`.
+    that: the entry points come from :data:`BUILTIN_ENTRY_POINTS` and load through the
+    same loader. Anything else, and every listing, goes through :func:`_load_own`.
     """
     global _own
     if protocol not in DATAJOINT_BUILTINS or _pending is not None:
         return protocol in _adapters
     if _own is None:
-        try:
-            dist = metadata.distribution(OWN_DISTRIBUTION)
-            _own = [ep for ep in dist.entry_points if ep.group == OWN_GROUP]
-        except Exception:  # not installed as a distribution: the full listing decides
-            _own = []
+        _own = [metadata.EntryPoint(n, v, OWN_GROUP) for n, v in BUILTIN_ENTRY_POINTS.items()]
     for ep in _own:
         if ep.name == protocol and (ep.name, ep.value) not in _own_loaded:
             _own_loaded.add((ep.name, ep.value))

@@ -334,3 +334,18 @@ def test_a_plugin_overriding_full_path_still_cannot_escape(fresh_registry: None)
     for bad in ("../etc/passwd", "/abs", "a/../../b", "x\x00y"):
         with pytest.raises(dj.DataJointError):
             dj.get_store("n").full_path(bad)
+
+
+def test_builtin_entry_points_are_the_distributions_own() -> None:
+    """The table that loads DataJoint's protocols without a listing is pyproject's."""
+    from importlib import metadata
+
+    from datajoint_storage.registry import BUILTIN_ENTRY_POINTS, DATAJOINT_BUILTINS, OWN_GROUP
+
+    declared = {
+        ep.name: ep.value
+        for ep in metadata.distribution("datajoint-storage").entry_points
+        if ep.group == OWN_GROUP
+    }
+    assert set(BUILTIN_ENTRY_POINTS) == set(DATAJOINT_BUILTINS)
+    assert {name: declared[name] for name in DATAJOINT_BUILTINS} == BUILTIN_ENTRY_POINTS
