@@ -363,9 +363,27 @@ def _dj_accepts(kind: Any, value: Any) -> bool:
 
 def _dj_config_attr(name: str) -> bool:
     """``hasattr(datajoint.config, name)`` for a name that is not a field."""
-    from pydantic_settings import BaseSettings
+    return name in _DJ_CONFIG_METHODS or _settings_attr(name)
 
-    return name in _DJ_CONFIG_METHODS or hasattr(BaseSettings, name)
+
+#: What ``BaseSettings`` (pydantic-settings 2.x, DataJoint's base) has beyond
+#: ``BaseModel``: known without importing pydantic-settings (a test checks the pin).
+_SETTINGS_ONLY = frozenset(
+    {"__class_vars__", "__private_attributes__", "__pydantic_computed_fields__"}
+    | {"__pydantic_custom_init__", "__pydantic_extra_info__", "__pydantic_fields__"}
+    | {"__pydantic_generic_metadata__", "__pydantic_post_init__", "__signature__"}
+    | {"__pydantic_setattr_handlers__", "__weakref__", "_settings_build_values"}
+    | {"_settings_init_sources", "_settings_log_debug", "_settings_warn_unused_config_keys"}
+    | {"_settings_restore_init_kwarg_names", "settings_cached", "settings_clear_cache"}
+    | {"settings_customise_sources"}
+)
+
+
+def _settings_attr(name: str) -> bool:
+    """``hasattr(BaseSettings, name)``: a key of the file that names one of its attributes."""
+    from pydantic import BaseModel
+
+    return name in _SETTINGS_ONLY or hasattr(BaseModel, name)
 
 
 def _assign_stops(group: str | None, attr: str, value: Any, environ: Mapping[str, str]) -> str:
@@ -389,9 +407,7 @@ def _assign_stops(group: str | None, attr: str, value: Any, environ: Mapping[str
     if attr in fields:
         ok = _dj_accepts(fields[attr], value)
         return "" if ok else f"its settings refuse the value of {dotted!r}"
-    from pydantic_settings import BaseSettings
-
-    return f"{dotted!r} names a method of its settings" if hasattr(BaseSettings, attr) else ""
+    return f"{dotted!r} names a method of its settings" if _settings_attr(attr) else ""
 
 
 @dataclass

@@ -82,8 +82,6 @@ _lock = threading.RLock()
 _adapters: dict[str, AdapterInfo] = {}
 _runtime: set[str] = set()  # protocols registered in code, kept across re-discovery
 _pending: list[metadata.EntryPoint] | None = None  # our group, not yet loaded; None: unlisted
-_own: list[metadata.EntryPoint] | None = None  # our distribution's own entry points, once read
-_own_loaded: set[tuple[str, str]] = set()  # (name, value) of those loaded before any listing
 _failures: dict[str, AdapterLoadError] = {}  # entry-point name -> why it did not load
 _datajoint: dict[str, AdapterInfo] | None = None  # DataJoint's plugin registry; None: unloaded
 _loading: tuple[str, str | None] | None = None  # the entry point being imported right now
@@ -247,13 +245,11 @@ def _discover_adapters() -> int:
     in code stay. Returns how many adapters the entry points provided.
     """
     with _locked:
-        global _pending, _datajoint, _own
+        global _pending, _datajoint
         for protocol in [p for p in _adapters if p not in _runtime]:
             del _adapters[protocol]
         _failures.clear()
         _pending = None
-        _own = None
-        _own_loaded.clear()
         _datajoint = None
         importlib.invalidate_caches()
         _load_own(lambda ep: True)
@@ -282,17 +278,12 @@ def _load_builtin(protocol: str) -> bool:
     that: the entry points come from :data:`BUILTIN_ENTRY_POINTS` and load through the
     same loader. Anything else, and every listing, goes through :func:`_load_own`.
     """
-    global _own
-    if protocol not in DATAJOINT_BUILTINS or _pending is not None:
+    if protocol not in DATAJOINT_BUILTINS or _pending is not None or protocol in _adapters:
         return protocol in _adapters
-    if _own is None:
-        _own = [metadata.EntryPoint(n, v, OWN_GROUP) for n, v in BUILTIN_ENTRY_POINTS.items()]
-    for ep in _own:
-        if ep.name == protocol and (ep.name, ep.value) not in _own_loaded:
-            _own_loaded.add((ep.name, ep.value))
-            info = _load_one(ep, OWN_GROUP, dist=OWN_DISTRIBUTION, version=_own_version())
-            if info is not None and info.protocol not in _adapters:
-                _adapters[info.protocol] = info
+    ep = metadata.EntryPoint(protocol, BUILTIN_ENTRY_POINTS[protocol], OWN_GROUP)
+    info = _load_one(ep, OWN_GROUP, dist=OWN_DISTRIBUTION, version=_own_version())
+    if info is not None and info.protocol not in _adapters:
+        _adapters[info.protocol] = info
     return protocol in _adapters
 
 
@@ -302,11 +293,22 @@ def _own_version() -> str:
     return __version__
 
 
+def _loaded_builtin(ep: metadata.EntryPoint) -> bool:
+    """Whether :func:`_load_builtin` already loaded this entry point of our group."""
+    info = _adapters.get(ep.name)
+    return (
+        info is not None
+        and info.group == OWN_GROUP
+        and info.entry_point == ep.name
+        and BUILTIN_ENTRY_POINTS.get(ep.name) == getattr(ep, "value", None)
+    )
+
+
 def _load_own(select: Any) -> None:
     """Load the not-yet-loaded entry points of our group that ``select`` picks."""
     global _pending
     if _pending is None:
-        _pending = [ep for ep in _entry_points(OWN_GROUP) if (ep.name, ep.value) not in _own_loaded]
+        _pending = [ep for ep in _entry_points(OWN_GROUP) if not _loaded_builtin(ep)]
     for ep in [ep for ep in _pending if select(ep)]:
         info = _load_one(ep, OWN_GROUP)  # one at a time: an interrupt loses none of the rest
         _pending = [other for other in _pending if other is not ep]

@@ -175,9 +175,10 @@ def copy_tree(value: Any) -> Any:
     return root
 
 
-#: A valid store resolved on the fast path: its plain spec and the keys holding lists.
-#: (``ResolvedStore`` is built from it when code asks for more than the spec.)
-Plain = tuple[dict[str, Any], tuple[str, ...]]
+#: A valid store resolved on the fast path: its plain spec, or (when some of its values
+#: are lists, which callers get copies of) the spec and those keys. No other object is
+#: kept per store (``ResolvedStore`` is built from it when code asks for more).
+Plain = dict[str, Any] | tuple[dict[str, Any], tuple[str, ...]]
 
 
 def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
@@ -210,12 +211,15 @@ def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
     for key in layout.truthy:
         if value[key] == "":
             return None
-    return layout.fast.plain(value, layout)
+    out = layout.fast.plain(value, layout)
+    if out is None:
+        return None
+    return out if out[1] else out[0]
 
 
 def rebuild(name: str, resolved: Plain, entry: RawEntry) -> ResolvedStore:
     """The :class:`ResolvedStore` of a store :func:`resolve_plain` resolved."""
-    plain, lists = resolved
+    plain, lists = (resolved, ()) if resolved.__class__ is dict else resolved
     adapter = get_storage_adapter(plain["protocol"])
     return ResolvedStore(name, adapter, plain, entry.value, entry, _NOTHING, None, list(lists))
 

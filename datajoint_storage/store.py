@@ -12,6 +12,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import settings as _settings
 from ._contract import internal_call
 from .backend_errors import BackendGuard, guard_filesystem
 from .datajoint_rules import inaccessible_location
@@ -130,7 +131,8 @@ def get_filesystem(
     A hit is one lookup in the config's ``_filesystems``, which every change empties;
     after a change, a store whose resolved spec is unchanged keeps its filesystem.
     """
-    config = config or get_config()
+    if config is None:  # the process-wide config, without a call when it exists
+        config = _settings._config or get_config()
     fs = config._filesystems.get(name)
     if fs is not None:
         return fs

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 #: What ``Config`` keeps per store: a plain spec (fast path), the resolved store, or
 #: its problems (a list).
 Resolved = Plain | ResolvedStore | list[StoreConfigError]
+_PLAIN = (dict, tuple)  # the classes of a ``Plain`` outcome
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
 SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
@@ -474,10 +475,10 @@ class Config:
         outcome = self._resolved.get(name)  # a dict read needs no lock; a change swaps it
         if outcome is None:
             outcome = self._resolve_new(name)
-        if outcome.__class__ is tuple:  # resolved on the fast path: build the rest now
+        if outcome.__class__ in _PLAIN:  # resolved on the fast path: build the rest now
             with self._lock:
                 outcome = self._resolved.get(name, outcome)
-                if outcome.__class__ is tuple:
+                if outcome.__class__ in _PLAIN:
                     entry = self._merged_entries()[name]
                     outcome = self._resolved[name] = rebuild(name, outcome, entry)  # type: ignore[arg-type]
         if outcome.__class__ is ResolvedStore:
@@ -558,6 +559,8 @@ class Config:
             outcome = self._resolved.get(name)  # type: ignore[arg-type]
             if outcome is None:
                 outcome = self._resolve_new(name)  # type: ignore[arg-type]
+            if outcome.__class__ is dict:
+                return outcome.copy()  # type: ignore[union-attr]
             if outcome.__class__ is tuple:
                 plain, lists = outcome  # type: ignore[misc]
                 spec = plain.copy()
@@ -620,7 +623,10 @@ class Config:
             if outcome.__class__ is list:
                 found += outcome  # type: ignore[arg-type]
                 continue
-            plain = outcome[0] if outcome.__class__ is tuple else outcome.peek()  # type: ignore[union-attr,index]
+            if outcome.__class__ is dict:
+                plain = outcome
+            else:
+                plain = outcome[0] if outcome.__class__ is tuple else outcome.peek()  # type: ignore[union-attr,index]
             # What DataJoint's StorageBackend refuses before any use.
             if plain.get("protocol") == "file" and directories.missing(plain.get("location")):
                 refused = inaccessible_location(self.resolve(name), self.cwd)

@@ -373,3 +373,14 @@ def test_rule(rule: str, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatc
         assert our_rule in warned, warned
     if rule.startswith("refuse"):
         assert {getattr(refusal_rule(p), "name", None) for p in problems} == {our_rule}
+
+
+def test_basesettings_attributes_are_known_without_importing_it() -> None:
+    """The names ``BaseSettings`` adds to ``BaseModel``, as DataJoint's pin has them."""
+    import pydantic
+    import pydantic_settings
+
+    from datajoint_storage.datajoint_rules import _SETTINGS_ONLY
+
+    extra = set(dir(pydantic_settings.BaseSettings)) - set(dir(pydantic.BaseModel))
+    assert extra == _SETTINGS_ONLY
