@@ -201,11 +201,19 @@ def inaccessible_location(resolved: Any, cwd: Path | None = None) -> StoreConfig
 
 class DirectoryCheck:
     """Whether a ``file`` store's location is missing, each distinct location checked
-    once (``validate()`` of many stores sharing a directory asks once)."""
+    once, and the locations of a directory holding many read with one listing of it
+    (``validate()`` of 25,000 stores under ``/data/lab/`` lists it, not 25,000 stats).
+
+    Only a directory's presence in the listing is trusted; anything not found there
+    (a name in another case on a case-insensitive disk, one created meanwhile) is asked
+    of the filesystem itself.
+    """
 
     def __init__(self, cwd: Path | None) -> None:
         self._cwd = None if cwd is None else os.fspath(cwd)
         self._seen: dict[str, bool] = {}
+        self._asked: dict[str, int] = {}  # parent directory -> locations asked under it
+        self._listings: dict[str, dict[str, os.DirEntry[str]] | None] = {}
 
     def missing(self, location: Any) -> bool:
         """True when ``location`` is set and is not an existing directory."""
@@ -216,12 +224,48 @@ class DirectoryCheck:
             path = location
             if self._cwd is not None and not os.path.isabs(path):
                 path = os.path.join(self._cwd, path)
-            try:
-                missing = not os.path.isdir(path)
-            except (OSError, ValueError):  # too long, NUL inside: not a directory either
-                missing = True
-            self._seen[location] = missing
+            missing = self._seen[location] = not (self._listed(path) or _is_dir(path))
         return missing
+
+    def _listed(self, path: str) -> bool:
+        """Whether the listing of ``path``'s parent shows it as a directory."""
+        parent, name = os.path.split(path)
+        if name in ("", ".", "..") or not parent:
+            return False
+        listing = self._listings.get(parent)
+        if listing is None:
+            if parent in self._listings:
+                return False  # the parent could not be listed
+            asked = self._asked[parent] = self._asked.get(parent, 0) + 1
+            if asked < _LIST_AFTER:
+                return False
+            listing = self._listings[parent] = _listing(parent)
+            if listing is None:
+                return False
+        entry = listing.get(name)
+        try:
+            return entry is not None and entry.is_dir()  # a link: followed, as isdir does
+        except OSError:
+            return False
+
+
+#: Locations under one directory after which :class:`DirectoryCheck` lists it.
+_LIST_AFTER = 8
+
+
+def _listing(directory: str) -> dict[str, os.DirEntry[str]] | None:
+    try:
+        with os.scandir(directory) as entries:
+            return {entry.name: entry for entry in entries}
+    except (OSError, ValueError):
+        return None
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except (OSError, ValueError):  # too long, NUL inside: not a directory either
+        return False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._contract import internal_call
@@ -175,10 +175,35 @@ def copy_tree(value: Any) -> Any:
     return root
 
 
-#: A valid store resolved on the fast path: its plain spec, or (when some of its values
-#: are lists, which callers get copies of) the spec and those keys. No other object is
-#: kept per store (``ResolvedStore`` is built from it when code asks for more).
-Plain = dict[str, Any] | tuple[dict[str, Any], tuple[str, ...]]
+#: A valid store resolved on the fast path: its plain spec; or, when some values are
+#: lists (callers get copies of them), the spec with None in their place, their keys,
+#: and their items as tuples. Nothing else is kept per store (``ResolvedStore`` is
+#: built from it when code asks for more), and nothing the garbage collector keeps
+#: walking: a dict of plain values is never tracked, a tuple of them stops being.
+Plain = dict[str, Any] | tuple[dict[str, Any], tuple[str, ...], tuple[tuple[Any, ...], ...]]
+
+
+def _kept(out: tuple[dict[str, Any], tuple[str, ...]]) -> Plain:
+    values, lists = out
+    if not lists:
+        return values
+    items = tuple(tuple(values[key]) for key in lists)
+    for key in lists:
+        values[key] = None
+    # A new dict, built item by item (a copy of a tracked dict stays tracked): made of
+    # plain values, the garbage collector never tracks it.
+    return dict(values.items()), lists, items
+
+
+def unpack(resolved: Plain) -> dict[str, Any]:
+    """A new plain spec from a kept one, with lists of its own (what callers get)."""
+    if resolved.__class__ is dict:
+        return resolved.copy()  # type: ignore[union-attr]
+    plain, lists, items = resolved  # type: ignore[misc]
+    spec: dict[str, Any] = plain.copy()
+    for key, item in zip(lists, items, strict=True):
+        spec[key] = list(item)
+    return spec
 
 
 def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
@@ -214,14 +239,60 @@ def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
     out = layout.fast.plain(value, layout)
     if out is None:
         return None
-    return out if out[1] else out[0]
+    return _kept(out)
+
+
+def resolve_many(values: Sequence[Any]) -> list[Plain | None]:
+    """:func:`resolve_plain` of each store's value (anything but a dict: None), the
+    adapter and layout lookups shared: what ``validate()`` of many stores costs each."""
+    layouts: dict[tuple[Any, tuple[Any, ...]], Layout | None] = {}
+    out: list[Plain | None] = []
+    append = out.append
+    for value in values:
+        if value.__class__ is not dict:
+            append(None)
+            continue
+        protocol = value.get("protocol")
+        keys = tuple(value)
+        try:
+            layout = layouts[protocol, keys]
+        except KeyError:
+            layout = layouts[protocol, keys] = _layout_of(protocol, keys)
+        except TypeError:  # an unhashable protocol: the slow path explains
+            layout = None
+        if layout is None:
+            append(None)
+            continue
+        refused = False
+        for key in layout.urls:  # a URL with ``user:password@``: a secret, the slow path
+            url = value[key]
+            if url.__class__ is str and "@" in url:
+                refused = True
+        for key in layout.truthy:
+            if value[key] == "":
+                refused = True
+        plain = None if refused else layout.fast.plain(value, layout)
+        append(None if plain is None else _kept(plain))
+    return out
+
+
+def _layout_of(protocol: Any, keys: tuple[Any, ...]) -> Layout | None:
+    if protocol.__class__ is not str:
+        return None
+    adapter = get_storage_adapter(protocol)
+    if adapter is None:
+        return None
+    plan = _plan_for(adapter)
+    layout = plan.layouts.get(keys)  # type: ignore[arg-type]
+    return layout if layout is not None else plan.layout(keys)  # type: ignore[arg-type]
 
 
 def rebuild(name: str, resolved: Plain, entry: RawEntry) -> ResolvedStore:
     """The :class:`ResolvedStore` of a store :func:`resolve_plain` resolved."""
-    plain, lists = (resolved, ()) if resolved.__class__ is dict else resolved
+    plain = unpack(resolved)
+    lists = [] if resolved.__class__ is dict else list(resolved[1])
     adapter = get_storage_adapter(plain["protocol"])
-    return ResolvedStore(name, adapter, plain, entry.value, entry, _NOTHING, None, list(lists))
+    return ResolvedStore(name, adapter, plain, entry.value, entry, _NOTHING, None, lists)
 
 
 def resolve_entry(
@@ -333,15 +404,19 @@ class _Plan:
         """How a store giving exactly ``keys`` takes the fast path; None when it cannot
         (an unknown or secret key, a plugin's own rules, a model not compiled)."""
         fast = self.fast
-        if fast is None or self.own_rules or not self.known_keys.issuperset(keys):
+        if fast is None or self.own_rules:
             return None
+        if not self.known_keys.issuperset(keys):
+            self.learn(keys)
+            if not self.known_keys.issuperset(keys):
+                return None  # a key that may hold a secret: the slow path registers it
         layout = fast.layout(keys, self.url_keys, self.truthy)
         if len(self.layouts) >= _MAX_LAYOUTS:
             self.layouts.clear()
         self.layouts[keys] = layout
         return layout
 
-    def learn(self, value: dict[str, Any]) -> None:
+    def learn(self, value: Iterable[Any]) -> None:
         """Remember which keys of ``value`` hold no secret (URL keys: unless with one)."""
         if len(self.known_keys) >= _MAX_KNOWN_KEYS:
             return

@@ -40,7 +40,9 @@ from ..resolve import (
     redact_mapping,
     redacted_raw,
     resolve_entry,
+    resolve_many,
     resolve_plain,
+    unpack,
 )
 from ..spec import suggest
 from . import dotted
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
 #: its problems (a list).
 Resolved = Plain | ResolvedStore | list[StoreConfigError]
 _PLAIN = (dict, tuple)  # the classes of a ``Plain`` outcome
+_CHUNK = 1024  # stores ``problems`` checks at a time
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
 SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
@@ -562,11 +565,7 @@ class Config:
             if outcome.__class__ is dict:
                 return outcome.copy()  # type: ignore[union-attr]
             if outcome.__class__ is tuple:
-                plain, lists = outcome  # type: ignore[misc]
-                spec = plain.copy()
-                for key in lists:  # the caller's own lists (``subfolding``)
-                    spec[key] = list(spec[key])
-                return spec  # type: ignore[no-any-return]
+                return unpack(outcome)  # type: ignore[arg-type]
             if outcome.__class__ is ResolvedStore:
                 return outcome.plain()  # type: ignore[union-attr]
         resolved = self.resolve(name, use_filepath_default=use_filepath_default)
@@ -615,22 +614,29 @@ class Config:
             if entry_name in merged:
                 found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
         directories = DirectoryCheck(self.cwd)  # one check per distinct location
-        resolved_before = self._resolved
-        for name in self.store_names():
-            outcome = resolved_before.get(name)
-            if outcome is None:
-                outcome = self._resolve_new(name)
-            if outcome.__class__ is list:
-                found += outcome  # type: ignore[arg-type]
-                continue
-            if outcome.__class__ is dict:
-                plain = outcome
-            else:
-                plain = outcome[0] if outcome.__class__ is tuple else outcome.peek()  # type: ignore[union-attr,index]
-            # What DataJoint's StorageBackend refuses before any use.
-            if plain.get("protocol") == "file" and directories.missing(plain.get("location")):
-                refused = inaccessible_location(self.resolve(name), self.cwd)
-                found += [refused] if refused else []
+        resolved = self._resolved
+        names = self.store_names()
+        # Checked in chunks, each valid spec dropped once checked: a store's spec is kept
+        # when code asks for it, and 100,000 stores cost each what 1,000 do.
+        for start in range(0, len(names), _CHUNK):
+            chunk = names[start : start + _CHUNK]
+            todo = [name for name in chunk if name not in resolved]
+            checked = dict(zip(todo, resolve_many(merged.values_of(todo)), strict=True))
+            for name in chunk:
+                outcome = resolved.get(name) or checked.get(name) or self._resolve_new(name)
+                if outcome.__class__ is list:
+                    found += outcome  # type: ignore[arg-type]
+                    continue
+                if outcome.__class__ is dict:
+                    plain = outcome
+                elif outcome.__class__ is tuple:
+                    plain = outcome[0]  # type: ignore[index]
+                else:
+                    plain = outcome.peek()  # type: ignore[union-attr]
+                # What DataJoint's StorageBackend refuses before any use.
+                if plain.get("protocol") == "file" and directories.missing(plain.get("location")):
+                    refused = inaccessible_location(self.resolve(name), self.cwd)
+                    found += [refused] if refused else []
         return found
 
     @property

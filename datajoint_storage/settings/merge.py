@@ -8,7 +8,7 @@ here, in one pass over the layers from highest to lowest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,12 @@ class RawEntry:
 
 
 _NO_HIDDEN: frozenset[str] = frozenset()
+#: What :meth:`MergedBlock.values_of` gives for an entry the fast path must not take.
+NOT_PLAIN: Any = object()
+
+
+def _plain_value(entry: RawEntry) -> Any:
+    return NOT_PLAIN if entry.filled else entry.value
 
 
 class MergedBlock(Mapping[str, RawEntry]):
@@ -117,6 +123,28 @@ class MergedBlock(Mapping[str, RawEntry]):
                 return None
         return entry.value, entry.filled
 
+    def values_of(self, names: Iterable[str]) -> list[Any]:
+        """The value of each entry as :meth:`value_of` finds it, or :data:`NOT_PLAIN`
+        where that says None or gives filled keys (one block as read: list lookups).
+
+        A flat list, no tuple per store: ``validate()`` of 100,000 stores leaves the
+        garbage collector nothing new to walk.
+        """
+        if len(self._layers) == 1:
+            layer, hidden = self._layers[0]
+            if not hidden and layer.origin_of is None and not layer.carried and not layer.sealed:
+                made, entries = self._entries, layer.entries
+                if not made:
+                    return [entries.get(n, NOT_PLAIN) for n in names]
+                return [
+                    _plain_value(made[n]) if n in made else entries.get(n, NOT_PLAIN) for n in names
+                ]
+        out = []
+        for name in names:
+            found = self.value_of(name)
+            out.append(NOT_PLAIN if found is None or found[1] else found[0])
+        return out
+
     def __getitem__(self, name: str) -> RawEntry:
         entry = self.get(name)
         if entry is None:
@@ -180,6 +208,8 @@ def merge_layers(
             continue
         if fills:
             raise ValueError("a secrets (fill) layer must come below every other layer")
+        if layer.mode == "store" and not layer.entries and not layer.deleted:
+            continue  # no runtime store set: nothing to look through for every store
         if layer.mode == "block" and not layer.sealed and not loaded_taken:
             loaded_taken = True
             loaded = layer.entries

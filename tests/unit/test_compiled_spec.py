@@ -61,6 +61,9 @@ def _both(adapter: Any, raw: dict[str, Any]) -> tuple[Any, Any]:
     fast = compiled_spec(model, hidden_keys)
     assert fast is not None, f"{adapter!r}: the built-in model is not compiled"
     got = fast.plain(raw, fast.layout(tuple(raw), (), ()))
+    if got is not None:  # what callers see: each list-holding key as a list again
+        plain, lists = got
+        got = ({k: list(v) if k in lists else v for k, v in plain.items()}, lists)
     try:
         expected = dump_spec(model.model_validate(raw), reveal=True)
     except ValidationError:
@@ -138,7 +141,7 @@ def test_a_field_validator_of_a_plugin_runs_on_the_fast_path() -> None:
     assert fast is not None
     good = {"protocol": "probe-compiled", "location": "x", "depth": 4}
     bad = {**good, "depth": 3}
-    assert fast.plain(good, fast.layout(tuple(good), (), ()))[0]["depth"] == 4
+    assert fast.plain(good, fast.layout(tuple(good), (), ()))[0]["depth"] == 4  # type: ignore[index]
     assert fast.plain(bad, fast.layout(tuple(bad), (), ())) is None
 
 
