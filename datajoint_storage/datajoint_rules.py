@@ -229,8 +229,8 @@ class DirectoryCheck:
 
     def _listed(self, path: str) -> bool:
         """Whether the listing of ``path``'s parent shows it as a directory."""
-        parent, name = os.path.split(path)
-        if name in ("", ".", "..") or not parent:
+        parent, _, name = path.rpartition(os.sep)
+        if name in ("", ".", "..") or not parent or (os.altsep and os.altsep in name):
             return False
         listing = self._listings.get(parent)
         if listing is None:

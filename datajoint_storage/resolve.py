@@ -282,7 +282,9 @@ def _layout_of(protocol: Any, keys: tuple[Any, ...]) -> Layout | None:
     adapter = get_storage_adapter(protocol)
     if adapter is None:
         return None
-    plan = _plan_for(adapter)
+    plan = _plans.get(id(adapter))
+    if plan is None or not plan.current(adapter):
+        plan = _plan_for(adapter)
     layout = plan.layouts.get(keys)  # type: ignore[arg-type]
     return layout if layout is not None else plan.layout(keys)  # type: ignore[arg-type]
 

@@ -131,11 +131,11 @@ def get_filesystem(
     A hit is one lookup in the config's ``_filesystems``, which every change empties;
     after a change, a store whose resolved spec is unchanged keeps its filesystem.
     """
-    if config is None:  # the process-wide config, without a call when it exists
-        config = _settings._config or get_config()
-    fs = config._filesystems.get(name)
-    if fs is not None:
-        return fs
+    try:  # the hit: one subscript (the process-wide config without a call, if made)
+        return (config or _settings._config)._filesystems[name]  # type: ignore[union-attr]
+    except (KeyError, AttributeError, TypeError):  # not cached, no config yet, a bad name
+        pass
+    config = config or get_config()
     generation = config._generation
     fs = get_store(name, config=config).filesystem
     with config._lock:

@@ -307,13 +307,6 @@ class Config:
         """The settings this config holds: ``stores``."""
         return iter((dotted.STORES,))
 
-    if not TYPE_CHECKING:  # typed code gets no Any for a misspelt attribute
-
-        def __getattr__(self, name: str) -> Any:
-            if name in dotted.DATAJOINT_SETTINGS:
-                raise dotted.outside_stores(name)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def __setattr__(self, name: str, value: Any) -> None:
         if name in dotted.DATAJOINT_SETTINGS:
             raise dotted.outside_stores(name)
@@ -681,6 +674,22 @@ class Config:
         except ConfigSourceError as exc:
             return f"Config(<unreadable: {exc}>)"
         return f"Config(stores={self.stores!r})"
+
+
+def _outside_stores(name: str) -> property:
+    def read(self: Config) -> Any:
+        raise dotted.outside_stores(name)
+
+    return property(read, doc=f"DataJoint's {name!r} setting: not one we hold.")
+
+
+# ``dj.config.database`` says it is a DataJoint setting outside ``stores``. Properties,
+# not ``__getattr__``: a class with ``__getattr__`` pays for it on every attribute read
+# (the interpreter cannot specialise them), ``_resolved`` and ``_filesystems`` included.
+for _name in dotted.DATAJOINT_SETTINGS:
+    if not hasattr(Config, _name):
+        setattr(Config, _name, _outside_stores(_name))
+del _name
 
 
 @dataclass(frozen=True)

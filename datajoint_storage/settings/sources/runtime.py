@@ -33,6 +33,8 @@ class RuntimeSource:
         self.labels: dict[str, dict[str, str]] = {}
 
     def __call__(self) -> Layer:
+        if not (self.entries or self.deleted or self.replace_block or self.carried):
+            return _NOTHING_SET  # the usual case, asked on every merge
         mode = "block" if self.replace_block else "store"
         labels = dict(self.labels)
         origin_of = (lambda store, key: labels.get(store, {}).get(key, LABEL)) if labels else None
@@ -107,3 +109,7 @@ def _put(target: dict[str, Any], name: str, source: dict[str, Any]) -> None:
         target[name] = source[name]
     else:
         target.pop(name, None)
+
+
+#: The runtime layer when no store is set at runtime (labels only name set stores).
+_NOTHING_SET = Layer(LABEL, "store", {}, frozenset(), None, sealed=True)
