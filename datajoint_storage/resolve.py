@@ -178,8 +178,8 @@ def copy_tree(value: Any) -> Any:
 #: A valid store resolved on the fast path: its plain spec; or, when some values are
 #: lists (callers get copies of them), the spec with None in their place, their keys,
 #: and their items as tuples. Nothing else is kept per store (``ResolvedStore`` is
-#: built from it when code asks for more), and nothing the garbage collector keeps
-#: walking: a dict of plain values is never tracked, a tuple of them stops being.
+#: built from it when code asks for more): a dict of plain values is never tracked by
+#: the garbage collector, and a store with a list adds only the one tuple holding it.
 Plain = dict[str, Any] | tuple[dict[str, Any], tuple[str, ...], tuple[tuple[Any, ...], ...]]
 
 
