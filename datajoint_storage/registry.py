@@ -62,6 +62,11 @@ BUILTIN_ENTRY_POINTS = {
     "gcs": "datajoint_storage.adapters.gcs:GCSAdapter",
     "azure": "datajoint_storage.adapters.azure:AzureAdapter",
 }
+#: Every entry point our distribution declares (the same test checks these).
+OWN_ENTRY_POINTS = {
+    **BUILTIN_ENTRY_POINTS,
+    "memory": "datajoint_storage.adapters.memory:MemoryAdapter",
+}
 
 logger = logging.getLogger(__name__)
 
@@ -118,14 +123,17 @@ def get_storage_adapter(protocol: str) -> StorageAdapter | None:
         adapter: StorageAdapter = info.adapter
         return adapter
     with _locked:
-        if _load_builtin(protocol):
-            return _adapters[protocol].adapter  # type: ignore[no-any-return]
-        _load_own(lambda ep: ep.name == protocol)
-        if protocol not in _adapters:
-            _load_own(lambda ep: True)
-        if protocol not in DATAJOINT_BUILTINS or protocol not in _adapters:
-            _load_plugins()
-        info = _adapters.get(protocol)
+        try:
+            if _load_builtin(protocol):
+                return _adapters[protocol].adapter  # type: ignore[no-any-return]
+            _load_own(lambda ep: ep.name == protocol)
+            if protocol not in _adapters:
+                _load_own(lambda ep: True)
+            if protocol not in DATAJOINT_BUILTINS or protocol not in _adapters:
+                _load_plugins()
+            info = _adapters.get(protocol)
+        finally:
+            _end_listing()
     return info.adapter if info else None  # type: ignore[no-any-return]
 
 
@@ -138,7 +146,10 @@ def datajoint_adapter(protocol: str) -> AdapterInfo | None:
     if protocol in DATAJOINT_BUILTINS:
         return None
     with _locked:
-        _load_plugins()
+        try:
+            _load_plugins()
+        finally:
+            _end_listing()
         assert _datajoint is not None
         return _datajoint.get(protocol)
 
@@ -146,8 +157,11 @@ def datajoint_adapter(protocol: str) -> AdapterInfo | None:
 def registered_adapters() -> Mapping[str, AdapterInfo]:
     """Every adapter, after loading every entry point; a read-only view."""
     with _locked:
-        _load_own(lambda ep: True)
-        _load_plugins()
+        try:
+            _load_own(lambda ep: True)
+            _load_plugins()
+        finally:
+            _end_listing()
     return MappingProxyType(_adapters)
 
 
@@ -206,15 +220,23 @@ def load_plugins_within(seconds: float) -> None:
     """
     global _stalled
     with _locked:
-        _load_own(lambda ep: True)
+        try:
+            _load_own(lambda ep: True)
+        except BaseException:
+            _end_listing()
+            raise
         if _datajoint is not None:
+            _end_listing()
             return
     done = threading.Event()
 
     def work() -> None:
         try:
             with _lock:
-                _load_plugins()
+                try:
+                    _load_plugins()  # the listing ``_load_own`` made, if nothing reset it
+                finally:
+                    _end_listing()
         except BaseException:  # reported again by the lookups that retry it
             pass
         finally:
@@ -252,8 +274,12 @@ def _discover_adapters() -> int:
         _pending = None
         _datajoint = None
         importlib.invalidate_caches()
-        _load_own(lambda ep: True)
-        _load_plugins()
+        _end_listing()  # list again: that is the point
+        try:
+            _load_own(lambda ep: True)
+            _load_plugins()
+        finally:
+            _end_listing()
         return sum(1 for p in _adapters if p not in _runtime)
 
 
@@ -261,12 +287,40 @@ def _entry_points(group: str) -> list[metadata.EntryPoint]:
     """The group's entry points in ``entry_points()`` order (DataJoint's), each once."""
     seen: set[tuple[str | None, str, str | None]] = set()
     unique = []
-    for ep in metadata.entry_points(group=group):
-        key = (_dist_name(ep), ep.name, getattr(ep, "value", None))
+    for ep in _listed(group):
+        key = (_dist_key(ep), ep.name, getattr(ep, "value", None))
         if key not in seen:  # one distribution found twice on sys.path
             seen.add(key)
             unique.append(ep)
     return unique
+
+
+#: One listing of every installed distribution's entry points, shared by the groups one
+#: lookup reads (each listing reads every ``entry_points.txt``), dropped when it ends.
+_scan: Any = None
+
+
+def _listed(group: str) -> Any:
+    global _scan
+    if _scan is None:
+        _scan = metadata.entry_points()
+    select = getattr(_scan, "select", None)
+    if select is None:  # a stand-in for ``entry_points`` without ``select``: ask it
+        return metadata.entry_points(group=group)
+    return select(group=group)
+
+
+def _end_listing() -> None:
+    global _scan
+    _scan = None
+
+
+def _dist_key(ep: metadata.EntryPoint) -> str | None:
+    """The distribution's name for telling copies apart, from its folder when it can
+    be (reading ``METADATA`` parses e-mail headers): the same ``name`` either way."""
+    dist = getattr(ep, "dist", None)
+    normalized = getattr(dist, "_normalized_name", None)
+    return normalized if isinstance(normalized, str) and normalized else _dist_name(ep)
 
 
 def _load_builtin(protocol: str) -> bool:
@@ -310,7 +364,9 @@ def _load_own(select: Any) -> None:
     if _pending is None:
         _pending = [ep for ep in _entry_points(OWN_GROUP) if not _loaded_builtin(ep)]
     for ep in [ep for ep in _pending if select(ep)]:
-        info = _load_one(ep, OWN_GROUP)  # one at a time: an interrupt loses none of the rest
+        own = OWN_ENTRY_POINTS.get(ep.name) == getattr(ep, "value", None)
+        known = {"dist": OWN_DISTRIBUTION, "version": _own_version()} if own else {}
+        info = _load_one(ep, OWN_GROUP, **known)  # one at a time: an interrupt loses none
         _pending = [other for other in _pending if other is not ep]
         if info is not None and info.protocol not in _adapters:
             _adapters[info.protocol] = info

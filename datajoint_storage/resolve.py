@@ -187,7 +187,7 @@ def _kept(out: tuple[dict[str, Any], tuple[str, ...]]) -> Plain:
     values, lists = out
     if not lists:
         return values
-    items = tuple(tuple(values[key]) for key in lists)
+    items = tuple([tuple(values[key]) for key in lists])
     for key in lists:
         values[key] = None
     # A new dict, built item by item (a copy of a tracked dict stays tracked): made of
@@ -242,9 +242,13 @@ def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
     return _kept(out)
 
 
-def resolve_many(values: Sequence[Any]) -> list[Plain | None]:
+def resolve_many(values: Sequence[Any], *, keep: bool = True) -> list[Plain | None]:
     """:func:`resolve_plain` of each store's value (anything but a dict: None), the
-    adapter and layout lookups shared: what ``validate()`` of many stores costs each."""
+    adapter and layout lookups shared: what ``validate()`` of many stores costs each.
+
+    ``keep=False``: each valid store's plain dict as validated, to read and drop (not
+    packed to be kept).
+    """
     layouts: dict[tuple[Any, tuple[Any, ...]], Layout | None] = {}
     out: list[Plain | None] = []
     append = out.append
@@ -272,7 +276,7 @@ def resolve_many(values: Sequence[Any]) -> list[Plain | None]:
             if value[key] == "":
                 refused = True
         plain = None if refused else layout.fast.plain(value, layout)
-        append(None if plain is None else _kept(plain))
+        append(None if plain is None else _kept(plain) if keep else plain[0])
     return out
 
 
@@ -282,11 +286,24 @@ def _layout_of(protocol: Any, keys: tuple[Any, ...]) -> Layout | None:
     adapter = get_storage_adapter(protocol)
     if adapter is None:
         return None
+    known = _layouts.get((protocol, keys))
+    if known is not None and known[0] is adapter and known[1].current(adapter):
+        return known[2]  # the same adapter, planned for the same keys: the same layout
     plan = _plans.get(id(adapter))
     if plan is None or not plan.current(adapter):
         plan = _plan_for(adapter)
     layout = plan.layouts.get(keys)  # type: ignore[arg-type]
-    return layout if layout is not None else plan.layout(keys)  # type: ignore[arg-type]
+    if layout is None:
+        layout = plan.layout(keys)  # type: ignore[arg-type]
+    if layout is not None:
+        if len(_layouts) >= _MAX_LAYOUTS:
+            _layouts.clear()
+        _layouts[protocol, keys] = (adapter, plan, layout)
+    return layout
+
+
+#: (protocol, keys) -> (adapter, plan, layout): what ``resolve_many`` found last time.
+_layouts: dict[tuple[str, tuple[Any, ...]], tuple[Any, _Plan, Layout]] = {}
 
 
 def rebuild(name: str, resolved: Plain, entry: RawEntry) -> ResolvedStore:

@@ -440,8 +440,18 @@ class Config:
         """Names of the configured stores (not ``default`` / ``filepath_default``)."""
         return [n for n in self._merged_entries() if n not in NAME_ENTRIES]
 
-    def _default_name(self, entry_name: str) -> tuple[str | None, StoreConfigError | None]:
-        merged = self._merged_entries()
+    def _names_in(self, merged: MergedBlock) -> list[str]:
+        return [n for n in merged if n not in NAME_ENTRIES]
+
+    def _default_name(
+        self, entry_name: str, merged: MergedBlock | None = None
+    ) -> tuple[str | None, StoreConfigError | None]:
+        merged = merged if merged is not None else self._merged_entries()
+        found = merged.value_of(entry_name)  # no entry made for the usual, valid name
+        if found is not None and found[0].__class__ is str and not found[1]:
+            name = found[0]
+            if name in merged and name not in NAME_ENTRIES:
+                return name, None
         entry = merged.get(entry_name)
         if entry is None:
             return None, StoreNotFoundError(
@@ -605,24 +615,29 @@ class Config:
         found: list[StoreConfigError] = []
         for entry_name in NAME_ENTRIES:
             if entry_name in merged:
-                found += [e for e in [self._default_name(entry_name)[1]] if e is not None]
+                found += [e for e in [self._default_name(entry_name, merged)[1]] if e is not None]
         directories = DirectoryCheck(self.cwd)  # one check per distinct location
         resolved = self._resolved
-        names = self.store_names()
+        names = self._names_in(merged)
         # Checked in chunks, each valid spec dropped once checked: a store's spec is kept
         # when code asks for it, and 100,000 stores cost each what 1,000 do.
         for start in range(0, len(names), _CHUNK):
             chunk = names[start : start + _CHUNK]
-            todo = [name for name in chunk if name not in resolved]
-            checked = dict(zip(todo, resolve_many(merged.values_of(todo)), strict=True))
-            for name in chunk:
-                outcome = resolved.get(name) or checked.get(name) or self._resolve_new(name)
-                if outcome.__class__ is list:
+            todo = [name for name in chunk if name not in resolved] if resolved else chunk
+            checked = resolve_many(merged.values_of(todo), keep=False)
+            if todo is not chunk:
+                fresh = dict(zip(todo, checked, strict=True))
+                checked = [resolved.get(name) or fresh.get(name) for name in chunk]
+            for name, outcome in zip(chunk, checked, strict=True):
+                if outcome is None:
+                    outcome = self._resolve_new(name)
+                kind = outcome.__class__
+                if kind is list:
                     found += outcome  # type: ignore[arg-type]
                     continue
-                if outcome.__class__ is dict:
+                if kind is dict:
                     plain = outcome
-                elif outcome.__class__ is tuple:
+                elif kind is tuple:
                     plain = outcome[0]  # type: ignore[index]
                 else:
                     plain = outcome.peek()  # type: ignore[union-attr]

@@ -31,6 +31,7 @@ def test_kept_specs_are_not_walked_by_the_garbage_collector(tmp_path: Path) -> N
     specs = [config.get_store_spec(f"{kind}{i}") for kind in "fs" for i in range(20)]
     assert specs[0]["subfolding"] == [2, 2]
     gc.collect()
+    gc.collect()  # a tuple of tuples: each collection untracks one level of it
     plain = [config._resolved[f"s{i}"] for i in range(1, 20)]
     assert all(o.__class__ is dict and not gc.is_tracked(o) for o in plain)
     with_lists = [config._resolved[f"f{i}"] for i in range(1, 20)]

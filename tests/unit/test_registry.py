@@ -340,7 +340,12 @@ def test_builtin_entry_points_are_the_distributions_own() -> None:
     """The table that loads DataJoint's protocols without a listing is pyproject's."""
     from importlib import metadata
 
-    from datajoint_storage.registry import BUILTIN_ENTRY_POINTS, DATAJOINT_BUILTINS, OWN_GROUP
+    from datajoint_storage.registry import (
+        BUILTIN_ENTRY_POINTS,
+        DATAJOINT_BUILTINS,
+        OWN_ENTRY_POINTS,
+        OWN_GROUP,
+    )
 
     declared = {
         ep.name: ep.value
@@ -349,3 +354,4 @@ def test_builtin_entry_points_are_the_distributions_own() -> None:
     }
     assert set(BUILTIN_ENTRY_POINTS) == set(DATAJOINT_BUILTINS)
     assert {name: declared[name] for name in DATAJOINT_BUILTINS} == BUILTIN_ENTRY_POINTS
+    assert declared == OWN_ENTRY_POINTS  # loaded as ours without reading METADATA
