@@ -118,6 +118,18 @@ class CompiledSpec:
                 lists.append(key)
         return values, tuple(lists)
 
+    def check(self, raw: Mapping[str, Any], layout: Layout) -> dict[str, Any] | None:
+        """The validated values of ``raw`` (secrets still wrapped, lists shared), or None
+        where :meth:`plain` would say None: for reading a key or two, then dropping."""
+        try:
+            values = self._validate(raw)
+            if layout.run_rules:
+                for rule in self._rules:
+                    rule(values)
+        except Exception:
+            return None
+        return values  # type: ignore[no-any-return]
+
 
 class Layout:
     """The fast path for one set of given keys: which rules, keys and URLs to look at."""

@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 from annotated_types import Ge, Le
@@ -249,7 +250,7 @@ class DirectoryCheck:
             return False
 
 
-#: Locations under one directory after which :class:`DirectoryCheck` lists it.
+#: Locations under one directory from which :class:`DirectoryCheck` lists it.
 _LIST_AFTER = 8
 
 
@@ -262,9 +263,10 @@ def _listing(directory: str) -> dict[str, os.DirEntry[str]] | None:
 
 
 def _is_dir(path: str) -> bool:
+    """``os.path.isdir``, without its wrapper."""
     try:
-        return os.path.isdir(path)
-    except (OSError, ValueError):  # too long, NUL inside: not a directory either
+        return S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):  # missing, too long, NUL inside: not a directory
         return False
 
 

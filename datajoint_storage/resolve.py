@@ -275,8 +275,13 @@ def resolve_many(values: Sequence[Any], *, keep: bool = True) -> list[Plain | No
         for key in layout.truthy:
             if value[key] == "":
                 refused = True
-        plain = None if refused else layout.fast.plain(value, layout)
-        append(None if plain is None else _kept(plain) if keep else plain[0])
+        if refused:
+            append(None)
+        elif keep:
+            plain = layout.fast.plain(value, layout)
+            append(None if plain is None else _kept(plain))
+        else:  # read and dropped: validated and the rules run, nothing unpacked
+            append(layout.fast.check(value, layout))
     return out
 
 

@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 #: its problems (a list).
 Resolved = Plain | ResolvedStore | list[StoreConfigError]
 _PLAIN = (dict, tuple)  # the classes of a ``Plain`` outcome
-_CHUNK = 1024  # stores ``problems`` checks at a time
+_CHUNK = 256  # stores ``problems`` checks at a time
 
 #: Docker and Kubernetes secret mounts, used when no project ``.secrets/`` exists.
 SYSTEM_SECRETS_DIR = Path("/run/secrets/datajoint")
