@@ -214,32 +214,24 @@ def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
     """
     if value.__class__ is not dict or filled:
         return None
-    protocol = value.get("protocol")
-    if protocol.__class__ is not str:
+    layout = _layout_of(value.get("protocol"), tuple(value))
+    if layout is None or _refused(value, layout):
         return None
-    adapter = get_storage_adapter(protocol)  # a protocol in capitals: not found, slow path
-    if adapter is None:
-        return None
-    plan = _plans.get(id(adapter))
-    if plan is None or not plan.current(adapter):
-        plan = _plan_for(adapter)
-    keys = tuple(value)
-    layout = plan.layouts.get(keys)
-    if layout is None:
-        layout = plan.layout(keys)
-        if layout is None:
-            return None
-    for key in layout.urls:  # a URL with ``user:password@``: a secret, the slow path
+    out = layout.fast.plain(value, layout)
+    return None if out is None else _kept(out)
+
+
+def _refused(value: dict[str, Any], layout: Layout) -> bool:
+    """What the slow path must see: a URL with ``user:password@`` (a secret to register),
+    a required key given as ``""`` (``blank_required_keys``)."""
+    for key in layout.urls:
         url = value[key]
         if url.__class__ is str and "@" in url:
-            return None
-    for key in layout.truthy:
+            return True
+    for key in layout.truthy:  # noqa: SIM110  (a loop: no generator made per store)
         if value[key] == "":
-            return None
-    out = layout.fast.plain(value, layout)
-    if out is None:
-        return None
-    return _kept(out)
+            return True
+    return False
 
 
 def resolve_many(values: Sequence[Any], *, keep: bool = True) -> list[Plain | None]:
@@ -267,15 +259,7 @@ def resolve_many(values: Sequence[Any], *, keep: bool = True) -> list[Plain | No
         if layout is None:
             append(None)
             continue
-        refused = False
-        for key in layout.urls:  # a URL with ``user:password@``: a secret, the slow path
-            url = value[key]
-            if url.__class__ is str and "@" in url:
-                refused = True
-        for key in layout.truthy:
-            if value[key] == "":
-                refused = True
-        if refused:
+        if _refused(value, layout):
             append(None)
         elif keep:
             plain = layout.fast.plain(value, layout)

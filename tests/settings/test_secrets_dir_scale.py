@@ -298,6 +298,19 @@ def test_broken_links_and_loops_keep_their_words(secrets: Path) -> None:
 # -- what is never opened ------------------------------------------------------------------
 
 
+def _spy_on_open(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path ``os.open`` is given from now on (the test's monkeypatch undoes it)."""
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    return opened
+
+
 @pytest.mark.timeout(20)  # opening a FIFO for reading without O_NONBLOCK would block
 def test_fifos_are_never_opened_nor_block(secrets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     os.mkfifo(secrets / "stores.f.token")
@@ -308,14 +321,7 @@ def test_fifos_are_never_opened_nor_block(secrets: Path, monkeypatch: pytest.Mon
     os.mkfifo(secrets / "..2026_12_01_00_00_00.000000001" / "stores.h.token")
     os.symlink("..data/stores.h.token", secrets / "stores.h.token")
     (secrets / "stores.s.token").write_text("ok")
-    opened: list[str] = []
-    real_open = os.open
-
-    def spy(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        opened.append(os.fspath(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", spy)
+    opened = _spy_on_open(monkeypatch)
     layer, texts = _read(secrets)
     assert layer.entries == {"s": {"token": "ok"}}
     assert texts == [
@@ -328,14 +334,7 @@ def test_fifos_are_never_opened_nor_block(secrets: Path, monkeypatch: pytest.Mon
 @pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a device needs root")
 def test_a_device_is_never_opened(secrets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     os.mknod(secrets / "stores.dev.token", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
-    opened: list[str] = []
-    real_open = os.open
-
-    def spy(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        opened.append(os.fspath(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", spy)
+    opened = _spy_on_open(monkeypatch)
     layer, texts = _read(secrets)
     assert layer.entries == {}
     assert texts == [
