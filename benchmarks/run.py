@@ -160,15 +160,18 @@ same `datajoint.json` (and `.secrets/`) files.
 - **resolve**: stores cycle through file, s3, gcs, azure; every `file` store's
   location is an existing directory inside the project. *cold* is the first spec
   read from the files after import, at {sizes(COLD_SIZES)} stores: ours reads
-  `datajoint.json` lazily on that call (and lists the entry points, loads the file
-  adapter, builds its model); DataJoint reads it inside `import datajoint`, so its
+  `datajoint.json` lazily on that call (and loads the file adapter, builds its
+  model; the package imported its settings machinery, as DataJoint imports its own);
+  DataJoint reads it inside `import datajoint`, so its
   figure is a fresh `datajoint.settings._create_config()` plus one `get_store_spec`,
   in a process where all of that is already warm. At {sizes(RESOLVE_SIZES)} stores
   the process goes on: one store of each protocol, then every other store once
-  (*first `get_store_spec` of each store*: ours validates it through its adapter's
-  pydantic model, with types, defaults, secrets and provenance; DataJoint checks key
-  names), then every store again (*warm*: ours keeps each resolved spec and hands
-  out a copy, DataJoint checks again). DataJoint's `Config.get_store_spec` is called
+  (*first `get_store_spec` of each store*: ours validates it with the validator
+  compiled from its adapter's pydantic model, with types, defaults and secrets;
+  DataJoint checks key names; the median of five passes, the first on `dj.config`,
+  four on fresh configurations of the same files in the same process), then every
+  store again (*warm*: ours keeps each resolved spec and hands out a copy,
+  DataJoint checks again). DataJoint's `Config.get_store_spec` is called
   directly, bypassing the `dj.config` proxy's per-call `DJ_THREAD_SAFE` check, which
   favours DataJoint; its processes run with `DJ_LOG_LEVEL=WARNING`, so its log lines
   are not timed.

@@ -134,7 +134,7 @@ class CompiledSpec:
 class Layout:
     """The fast path for one set of given keys: which rules, keys and URLs to look at."""
 
-    __slots__ = ("defaults", "fast", "run_rules", "special", "truthy", "urls")
+    __slots__ = ("defaults", "fast", "run_rules", "screened", "special", "truthy", "urls")
 
     def __init__(
         self,
@@ -151,6 +151,7 @@ class Layout:
         self.defaults = defaults  # keys not given whose default is a list
         self.urls = urls  # given URL keys, checked for a password
         self.truthy = truthy  # given keys refused when "" (``blank_required_keys``)
+        self.screened = bool(urls or truthy)  # values to look at before validating
 
 
 _compiled: dict[type, CompiledSpec | None] = {}

@@ -215,7 +215,7 @@ def resolve_plain(value: Any, filled: frozenset[str]) -> Plain | None:
     if value.__class__ is not dict or filled:
         return None
     layout = _layout_of(value.get("protocol"), tuple(value))
-    if layout is None or _refused(value, layout):
+    if layout is None or (layout.screened and _refused(value, layout)):
         return None
     out = layout.fast.plain(value, layout)
     return None if out is None else _kept(out)
@@ -259,7 +259,7 @@ def resolve_many(values: Sequence[Any], *, keep: bool = True) -> list[Plain | No
         if layout is None:
             append(None)
             continue
-        if _refused(value, layout):
+        if layout.screened and _refused(value, layout):
             append(None)
         elif keep:
             plain = layout.fast.plain(value, layout)
