@@ -618,13 +618,17 @@ class Config:
                 found += [e for e in [self._default_name(entry_name, merged)[1]] if e is not None]
         directories = DirectoryCheck(self.cwd)  # one check per distinct location
         resolved = self._resolved
-        names = self._names_in(merged)
+        whole = None if resolved else merged.whole(NAME_ENTRIES)
+        names, values = whole if whole is not None else (self._names_in(merged), None)
         # Checked in chunks, each valid spec dropped once checked: a store's spec is kept
         # when code asks for it, and 100,000 stores cost each what 1,000 do.
         for start in range(0, len(names), _CHUNK):
             chunk = names[start : start + _CHUNK]
             todo = [name for name in chunk if name not in resolved] if resolved else chunk
-            checked = resolve_many(merged.values_of(todo), keep=False)
+            if values is not None:
+                checked = resolve_many(values[start : start + _CHUNK], keep=False)
+            else:
+                checked = resolve_many(merged.values_of(todo), keep=False)
             if todo is not chunk:
                 fresh = dict(zip(todo, checked, strict=True))
                 checked = [resolved.get(name) or fresh.get(name) for name in chunk]

@@ -145,6 +145,25 @@ class MergedBlock(Mapping[str, RawEntry]):
             out.append(NOT_PLAIN if found is None or found[1] else found[0])
         return out
 
+    def whole(self, skip: tuple[str, ...]) -> tuple[list[str], list[Any]] | None:
+        """Every name (but ``skip``) and its value in order, read straight off the one
+        block as the source read it; None when entries were made or layers combine.
+
+        No lookup per store: 100,000 stores are read in the order they lie in memory.
+        """
+        if len(self._layers) != 1 or self._entries or self._created:
+            return None
+        layer, hidden = self._layers[0]
+        if hidden or layer.origin_of is not None or layer.carried or layer.sealed:
+            return None
+        names: list[str] = []
+        values: list[Any] = []
+        for name, value in layer.entries.items():
+            if name not in skip:
+                names.append(name)
+                values.append(value)
+        return names, values
+
     def __getitem__(self, name: str) -> RawEntry:
         entry = self.get(name)
         if entry is None:
