@@ -24,7 +24,7 @@ class RawEntry:
     replaces it with a copy), so the merge holds one copy of each store.
     """
 
-    value: Any
+    value: Any = field(repr=False)  # may hold secrets: never in a repr
     source: str
     origins: dict[str, str] = field(default_factory=dict)
     #: Keys a secrets layer supplied. Rebound, never changed in place: most entries
@@ -198,8 +198,8 @@ class MergedBlock(Mapping[str, RawEntry]):
     def __len__(self) -> int:
         return len(self._names())
 
-    def __repr__(self) -> str:
-        return f"MergedBlock({dict(self.items())!r})"
+    def __repr__(self) -> str:  # names only: a value may be a secret
+        return f"MergedBlock(stores={list(self)!r})"
 
 
 def merge_layers(

@@ -53,3 +53,11 @@ def test_validate_checks_every_store_and_keeps_no_spec(tmp_path: Path) -> None:
     config.validate()
     assert config._resolved == {}
     assert config.get_store_spec("s7")["location"] == "7"
+
+
+def test_the_merged_block_and_its_entries_show_no_value_in_a_repr(tmp_path: Path) -> None:
+    config = Config(cwd=tmp_path, environ={})
+    config.stores = {"a": {"protocol": "memory", "token": "hunter2-canary-secret"}}
+    merged = config._merged_entries()
+    assert "hunter2" not in repr(merged) and "hunter2" not in repr(merged["a"])
+    assert "'a'" in repr(merged)
